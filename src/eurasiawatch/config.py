@@ -1,0 +1,283 @@
+"""Settings: packaged defaults, then a TOML file, then ``EURASIAWATCH_*`` environment variables.
+
+Every setting is declared once in ``SPEC`` as (key, type, default, help). The dotted key names the
+TOML table and field (``fetch.timeout`` is ``[fetch] timeout = 20``) and the environment variable
+(``EURASIAWATCH_FETCH__TIMEOUT``, ``__`` for each dot). Secrets are read from the environment only,
+so a config file can be shared or committed without leaking them. ``docs/config.md`` is generated
+from ``SPEC`` (``eurasiawatch config docs``) and a test keeps it current.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+__all__ = ["SPEC", "Setting", "Settings", "config_markdown", "load_settings"]
+
+ENV_PREFIX = "EURASIAWATCH_"
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """The declaration of one setting."""
+
+    key: str
+    type: type
+    default: Any
+    help: str
+    secret: bool = False
+
+    @property
+    def attr(self) -> str:
+        """Attribute name on ``Settings``."""
+        return self.key.replace(".", "_")
+
+    @property
+    def env(self) -> str:
+        """Environment variable that overrides it."""
+        return ENV_PREFIX + self.key.replace(".", "__").upper()
+
+
+SPEC: tuple[Setting, ...] = (
+    Setting("data_dir", str, "./ew-data", "Where the SQLite database, backups and rendered output live."),
+    Setting(
+        "database_url",
+        str,
+        "",
+        "SQLAlchemy URL of the database; empty means a SQLite file `eurasiawatch.db` in `data_dir`. "
+        "PostgreSQL: `postgresql+psycopg://user@host/db`.",
+        secret=True,
+    ),
+    Setting("database_schema", str, "", "PostgreSQL schema to use (created on upgrade); empty for the default."),
+    Setting("log_level", str, "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
+    Setting("timezone", str, "Europe/Prague", "The newsroom's time zone, for schedules and dates shown to people."),
+    Setting(
+        "fetch.user_agent",
+        str,
+        "eurasiawatch/0.1 (+https://github.com/eurasiawatch/eurasiawatch; news monitoring)",
+        "User-Agent sent with every request; name the operator so site owners can reach you.",
+    ),
+    Setting("fetch.timeout", float, 20.0, "Seconds before a request is abandoned."),
+    Setting("fetch.max_bytes", int, 10_000_000, "Largest response body accepted, enforced while streaming."),
+    Setting("fetch.max_redirects", int, 5, "Redirects followed before a fetch fails."),
+    Setting("fetch.retries", int, 2, "Extra attempts after a timeout, 429 or 5xx reply."),
+    Setting("fetch.per_host_concurrency", int, 2, "Requests in flight at once to one host."),
+    Setting("fetch.per_host_delay", float, 1.0, "Seconds between the starts of two requests to one host."),
+    Setting("fetch.respect_robots", bool, True, "Obey robots.txt."),
+    Setting("ingest.max_items_per_feed", int, 200, "Feed entries looked at per source and run."),
+    Setting("ingest.refetch_known", bool, False, "Fetch again article pages that are already stored."),
+    Setting("ingest.min_text_chars", int, 200, "Shorter extracted texts are reported as failures, not stored."),
+)
+
+_BY_KEY = {s.key: s for s in SPEC}
+_BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Effective settings; ``origins`` says where each value came from (default, file or env var)."""
+
+    data_dir: str = "./ew-data"
+    database_url: str = ""
+    database_schema: str = ""
+    log_level: str = "INFO"
+    timezone: str = "Europe/Prague"
+    fetch_user_agent: str = ""
+    fetch_timeout: float = 20.0
+    fetch_max_bytes: int = 10_000_000
+    fetch_max_redirects: int = 5
+    fetch_retries: int = 2
+    fetch_per_host_concurrency: int = 2
+    fetch_per_host_delay: float = 1.0
+    fetch_respect_robots: bool = True
+    ingest_max_items_per_feed: int = 200
+    ingest_refetch_known: bool = False
+    ingest_min_text_chars: int = 200
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def data_path(self) -> Path:
+        """``data_dir`` as a path."""
+        return Path(self.data_dir)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to SQLite in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_path / 'eurasiawatch.db').as_posix()}"
+
+    def effective(self) -> list[tuple[str, str, str]]:
+        """Rows of (key, shown value, origin), secrets masked."""
+        rows = []
+        for spec in SPEC:
+            value = getattr(self, spec.attr)
+            shown = _mask(value) if spec.secret else _show(value)
+            rows.append((spec.key, shown, self.origins.get(spec.key, "default")))
+        return rows
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _mask(value: Any) -> str:
+    return "****" if value else "(unset)"
+
+
+def _coerce(spec: Setting, raw: Any, origin: str) -> Any:
+    """Turn a raw TOML or environment value into the setting's type, or raise ConfigError."""
+    bad = ConfigError(
+        f"setting {spec.key} = {raw!r} (from {origin}) is not a valid {spec.type.__name__}",
+        hint=spec.help,
+    )
+    if spec.type is bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lower() in _BOOL_WORDS:
+            return _BOOL_WORDS[raw.strip().lower()]
+        raise bad
+    if spec.type is int:
+        if isinstance(raw, bool):
+            raise bad
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise bad from None
+    if spec.type is float:
+        if isinstance(raw, bool):
+            raise bad
+        try:
+            return float(raw)
+        except (TypeError, ValueError):
+            raise bad from None
+    if not isinstance(raw, str):
+        raise bad
+    return raw
+
+
+def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
+    """Range checks that types alone do not catch."""
+    positive = ("fetch.timeout", "fetch.max_bytes", "fetch.per_host_concurrency")
+    for key in positive:
+        if values[key] <= 0:
+            raise ConfigError(f"setting {key} = {values[key]!r} (from {origins.get(key, 'default')}) must be > 0")
+    for key in ("fetch.retries", "fetch.max_redirects", "fetch.per_host_delay", "ingest.max_items_per_feed"):
+        if values[key] < 0:
+            raise ConfigError(f"setting {key} = {values[key]!r} (from {origins.get(key, 'default')}) must be >= 0")
+    level = str(values["log_level"]).upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError(f"setting log_level = {values['log_level']!r} is not DEBUG, INFO, WARNING or ERROR")
+    values["log_level"] = level
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(values["timezone"])
+    except Exception:
+        raise ConfigError(f"setting timezone = {values['timezone']!r} is not a known IANA time zone") from None
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, key + "."))
+        else:
+            flat[key] = value
+    return flat
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Build the effective settings.
+
+    Args:
+        path: a TOML file; when None, ``EURASIAWATCH_CONFIG`` names one if set.
+        environ: the environment to read (``os.environ`` by default).
+
+    Returns:
+        The frozen settings, with the origin of every value.
+
+    Raises:
+        ConfigError: unknown key, bad value, unreadable file, or a secret in the file.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {s.key: s.default for s in SPEC}
+    origins: dict[str, str] = {s.key: "default" for s in SPEC}
+
+    path = path or env.get(ENV_PREFIX + "CONFIG") or None
+    if path:
+        file = Path(path)
+        try:
+            table = tomllib.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {file} does not exist") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config file {file} is not valid TOML: {exc}") from None
+        for key, raw in _flatten(table).items():
+            spec = _BY_KEY.get(key)
+            if spec is None:
+                raise ConfigError(f"config file {file} has an unknown setting {key!r}", hint="see docs/config.md")
+            if spec.secret:
+                raise ConfigError(
+                    f"setting {key} is a secret and may only come from {spec.env}, not from {file}"
+                )
+            values[key] = _coerce(spec, raw, str(file))
+            origins[key] = str(file)
+
+    for spec in SPEC:
+        if spec.env in env:
+            values[spec.key] = _coerce(spec, env[spec.env], spec.env)
+            origins[spec.key] = spec.env
+    unknown = sorted(
+        k for k in env if k.startswith(ENV_PREFIX) and k not in {s.env for s in SPEC} and not _is_reserved_env(k)
+    )
+    if unknown:
+        raise ConfigError(f"unknown environment setting {unknown[0]}", hint="see docs/config.md for the names")
+
+    _validate(values, origins)
+    return Settings(**{s.attr: values[s.key] for s in SPEC}, origins=origins)
+
+
+def _is_reserved_env(name: str) -> bool:
+    """Environment names used by the program that are not settings (the config path, test knobs)."""
+    return name in {ENV_PREFIX + "CONFIG"} or name.startswith(ENV_PREFIX + "TEST_")
+
+
+def config_markdown() -> str:
+    """The reference page ``docs/config.md``, generated from ``SPEC``."""
+    lines = [
+        "# Configuration",
+        "",
+        "<!-- generated by `eurasiawatch config docs`; a test checks it is current -->",
+        "",
+        "Values come from the packaged defaults, then the TOML file given by `--config` or",
+        "`EURASIAWATCH_CONFIG`, then environment variables (`__` stands for each dot). Secrets are read",
+        "from the environment only. `eurasiawatch config show` prints every effective value and its origin.",
+        "",
+        "| key | environment variable | type | default | meaning |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for s in SPEC:
+        default = _mask(s.default) if s.secret and s.default else f"`{_show(s.default)}`"
+        secret = " *(secret: environment only)*" if s.secret else ""
+        lines.append(f"| `{s.key}` | `{s.env}` | {s.type.__name__} | {default} | {s.help}{secret} |")
+    return "\n".join(lines) + "\n"
+
+
+def _check_spec_matches_dataclass() -> None:
+    names = {f.name for f in fields(Settings)} - {"origins"}
+    declared = {s.attr for s in SPEC}
+    if names != declared:  # pragma: no cover - caught by the test suite
+        raise RuntimeError(f"Settings and SPEC differ: {sorted(names ^ declared)}")
+
+
+_check_spec_matches_dataclass()

@@ -1,0 +1,190 @@
+"""SQLAlchemy Core tables: the one description of the schema that queries and migrations share.
+
+The migration scripts in ``migrations/versions`` create exactly these tables (a test compares them),
+so a change here needs a new migration. Tables carry no schema name: on PostgreSQL the connection's
+``search_path`` points at ``settings.database_schema``, which keeps one ``MetaData`` for both databases.
+
+Timestamps are ``UtcDateTime``: timezone-aware UTC in Python on both databases, stored as
+``timestamptz`` on PostgreSQL and as fixed-width ISO text on SQLite (which sorts correctly).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    false,
+)
+from sqlalchemy.types import TypeDecorator
+
+__all__ = [
+    "StringTuple",
+    "UtcDateTime",
+    "articles",
+    "failures",
+    "fetch_log",
+    "metadata",
+    "pages",
+    "sources",
+]
+
+# Stable constraint names, so migrations can address them on both databases.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime that round-trips identically on SQLite and PostgreSQL.
+
+    Naive datetimes are taken to be UTC already.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Normalise to UTC; SQLite gets the naive UTC value (it has no time zones)."""
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return an aware UTC datetime whatever the driver gave back."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class StringTuple(TypeDecorator[tuple[str, ...]]):
+    """A tuple of strings kept as a JSON array in a text column."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str:
+        """Encode as a JSON array (``None`` becomes an empty one)."""
+        return json.dumps(list(value or ()), ensure_ascii=False)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> tuple[str, ...]:
+        """Decode back to a tuple."""
+        return tuple(json.loads(value)) if value else ()
+
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("url", Text, nullable=False),
+    Column("kind", String(32), nullable=False, server_default="feed"),
+    Column("language", String(16)),
+    Column("outlet", Text),
+    Column("allow_private", Boolean, nullable=False, server_default=false()),
+    Column("added_at", UtcDateTime, nullable=False),
+    # health, updated after every run of the source
+    Column("last_attempt_at", UtcDateTime),
+    Column("last_success_at", UtcDateTime),
+    Column("last_failure_at", UtcDateTime),
+    Column("failure_streak", Integer, nullable=False, server_default="0"),
+    Column("last_reason", Text),
+    Column("next_due_at", UtcDateTime),
+    Column("items_total", Integer, nullable=False, server_default="0"),
+)
+
+fetch_log = Table(
+    "fetch_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(200)),
+    Column("url", Text, nullable=False),
+    Column("status", Integer),
+    Column("ok", Boolean, nullable=False),
+    Column("reason", Text),
+    Column("elapsed_ms", Integer),
+    Column("bytes", Integer),
+    Column("fetched_at", UtcDateTime, nullable=False),
+    Index(None, "source", "fetched_at"),
+)
+
+pages = Table(
+    "pages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("final_url", Text, nullable=False),
+    Column("source", String(200)),
+    Column("status", Integer, nullable=False),
+    Column("content_type", Text),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("fetched_at", UtcDateTime, nullable=False),
+    # gzip of the UTF-8 HTML, kept so articles can be extracted again with a better extractor
+    Column("html_gz", LargeBinary, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Index(None, "url", "fetched_at"),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("article_id", String(128), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("canonical_url", Text, nullable=False),
+    Column("title", Text),
+    Column("text", Text, nullable=False),
+    Column("authors", StringTuple, nullable=False),
+    Column("paragraphs", StringTuple, nullable=False),
+    Column("published", UtcDateTime),
+    Column("language", String(16)),
+    Column("language_score", Float),
+    Column("outlet", Text),
+    Column("source", String(200)),
+    Column("lead_image", Text),
+    Column("description", Text),
+    Column("content_hash", String(128), nullable=False),
+    Column("sample", Boolean, nullable=False, server_default=false()),
+    Column("page_id", Integer, ForeignKey("pages.id", ondelete="SET NULL")),
+    Column("extracted_at", UtcDateTime),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "url"),
+    Index(None, "canonical_url"),
+    Index(None, "source"),
+    Index(None, "published"),
+)
+
+failures = Table(
+    "failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("stage", String(32), nullable=False),
+    Column("url", Text),
+    Column("source", String(200)),
+    Column("reason", Text, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index(None, "at"),
+    Index(None, "url"),
+)

@@ -19,6 +19,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -113,7 +114,10 @@ class Database:
         with self.begin() as conn:
             if self.schema and self.dialect == "postgresql":
                 conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-            command.upgrade(self._alembic_config(conn), rev)
+            try:
+                command.upgrade(self._alembic_config(conn), rev)
+            except CommandError as exc:
+                raise StoreError(f"cannot upgrade to {rev!r}: {exc}") from exc
 
     def downgrade(self, rev: str) -> None:
         """Migrate the schema back to ``rev`` (``"base"`` drops every table, ``"-1"`` one step).
@@ -122,7 +126,10 @@ class Database:
             StoreError: the migration failed; nothing of it is kept.
         """
         with self.begin() as conn:
-            command.downgrade(self._alembic_config(conn), rev)
+            try:
+                command.downgrade(self._alembic_config(conn), rev)
+            except CommandError as exc:
+                raise StoreError(f"cannot downgrade to {rev!r}: {exc}") from exc
 
     def current(self) -> str | None:
         """The revision the database is at, or None when it was never migrated.

@@ -1,0 +1,303 @@
+"""Wiring of the stages for the drivers: fetch feeds → fetch pages → extract → store.
+
+This is the only place where ingest, extract and store meet; each of them stays ignorant of the
+others. Every article is committed in its own short transaction, so a run killed at any moment
+keeps what it finished and the next run picks up the rest (known URLs are not fetched again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+
+from .clock import Clock
+from .config import Settings
+from .errors import EurasiawatchError, ExtractionError, PermanentFetchError, SourceError
+from .extract import canonicalize_url, extract_article
+from .ingest import FetchPolicy, Fetcher, parse_feed
+from .records import FeedItem, Page, Source
+from .store import Database, queries
+
+__all__ = ["Failure", "IngestReport", "ingest"]
+
+log = logging.getLogger(__name__)
+
+_FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/feed+json,application/xml;q=0.9,text/xml;q=0.8,*/*;q=0.5"
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One thing that did not work, and why."""
+
+    source: str
+    url: str
+    stage: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    """What a run did; ``exit_code`` follows 0 all ok / 1 some failed / 2 nothing worked."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    per_source: dict[str, Counter[str]] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+
+    def add(self, source: str, outcome: str) -> None:
+        """Count one outcome (fetched, new, updated, unchanged, skipped, failed) for a source."""
+        self.counts[outcome] += 1
+        self.per_source.setdefault(source, Counter())[outcome] += 1
+
+    def fail(self, failure: Failure) -> None:
+        """Record a failure with its reason."""
+        self.failures.append(failure)
+        self.add(failure.source, "failed")
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing failed, 1 when some items failed, 2 when nothing worked."""
+        if not self.failures:
+            return 0
+        worked = self.counts["new"] + self.counts["updated"] + self.counts["unchanged"] + self.counts["feeds_ok"]
+        return 1 if worked else 2
+
+
+Progress = Callable[[str, int], None]  # (event, amount): "total" adds to the expected count, "advance" steps
+
+
+def ingest(
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    *,
+    sources: Sequence[Source] | None = None,
+    transport: object | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Fetch every given source (default: all registered) and store new and changed articles.
+
+    Args:
+        db: an upgraded database.
+        settings: effective settings (fetch limits, minimum text length).
+        clock: the run's clock; stamps fetch and extraction times.
+        sources: restrict the run to these sources.
+        transport: an ``httpx.AsyncBaseTransport`` to use instead of the network (tests).
+        progress: called with ("total", n) and ("advance", 1) as work is found and done.
+
+    Returns:
+        The report of what was fetched, stored and what failed.
+    """
+    if sources is None:
+        with db.begin() as conn:
+            sources = [health.source for health in queries.list_sources(conn)]
+    report = IngestReport()
+    if not sources:
+        return report
+    return asyncio.run(_ingest_all(db, settings, clock, list(sources), report, transport, progress))
+
+
+async def _ingest_all(
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    sources: list[Source],
+    report: IngestReport,
+    transport: object | None,
+    progress: Progress | None,
+) -> IngestReport:
+    policy = FetchPolicy.from_settings(settings)
+    async with Fetcher(policy, transport=transport) as fetcher:  # type: ignore[arg-type]
+        await asyncio.gather(
+            *(_ingest_source(db, settings, clock, fetcher, s, report, progress) for s in sources)
+        )
+    return report
+
+
+async def _ingest_source(
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    fetcher: Fetcher,
+    source: Source,
+    report: IngestReport,
+    progress: Progress | None,
+) -> None:
+    started = time.monotonic()
+    with db.begin() as conn:
+        etag, last_modified = queries.get_validators(conn, source.url)
+    try:
+        result = await fetcher.fetch(
+            source.url, allow_private=source.allow_private, etag=etag, last_modified=last_modified, accept=_FEED_ACCEPT
+        )
+    except SourceError as exc:
+        _source_failed(db, clock, source, source.url, str(exc), report, started)
+        return
+    with db.begin() as conn:
+        queries.record_fetch(
+            conn, source=source.name, url=source.url, status=result.status, ok=True, reason=None,
+            elapsed_ms=int((time.monotonic() - started) * 1000), nbytes=len(result.body), at=clock.now(),
+        )
+    if result.not_modified:
+        report.add(source.name, "feeds_ok")
+        report.add(source.name, "feed_unchanged")
+        with db.begin() as conn:
+            queries.mark_source_result(conn, source.name, ok=True, reason=None, at=clock.now(), items=0)
+        return
+    try:
+        parsed = parse_feed(
+            result.body, source=source.name, base_url=result.final_url, language=source.language,
+            limit=settings.ingest_max_items_per_feed,
+        )
+    except SourceError as exc:
+        _source_failed(db, clock, source, source.url, str(exc), report, started)
+        return
+    with db.begin() as conn:
+        # The feed document is kept like any fetched page: for reprocessing, and so that its
+        # validators give the next run a conditional GET.
+        queries.save_page(
+            conn,
+            Page(url=source.url, final_url=result.final_url, html=_decode(result.body, result.content_type),
+                 fetched_at=clock.now(), source=source.name,
+                 status=result.status, content_type=result.content_type, etag=result.etag,
+                 last_modified=result.last_modified),
+        )
+    report.add(source.name, "feeds_ok")
+    for problem in parsed.problems:
+        report.fail(Failure(source.name, source.url, "feed", problem))
+    items = list(parsed.items)
+    if not settings.ingest_refetch_known:
+        with db.begin() as conn:
+            known = queries.known_urls(conn, [i.url for i in items] + [canonicalize_url(i.url) for i in items])
+        fresh = [i for i in items if i.url not in known and canonicalize_url(i.url) not in known]
+        for _ in range(len(items) - len(fresh)):
+            report.add(source.name, "unchanged")
+        items = fresh
+    if progress:
+        progress("total", len(items))
+    outcomes = await asyncio.gather(
+        *(_ingest_item(db, settings, clock, fetcher, source, item, report, progress) for item in items)
+    )
+    stored = sum(1 for ok in outcomes if ok)
+    failed = len(outcomes) - stored
+    with db.begin() as conn:
+        ok = not (failed and not stored)
+        reason = None if ok else f"all {failed} items failed"
+        queries.mark_source_result(conn, source.name, ok=ok, reason=reason, at=clock.now(), items=stored)
+
+
+async def _ingest_item(
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    fetcher: Fetcher,
+    source: Source,
+    item: FeedItem,
+    report: IngestReport,
+    progress: Progress | None,
+) -> bool:
+    try:
+        return await _fetch_extract_store(db, settings, clock, fetcher, source, item, report)
+    finally:
+        if progress:
+            progress("advance", 1)
+
+
+async def _fetch_extract_store(
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    fetcher: Fetcher,
+    source: Source,
+    item: FeedItem,
+    report: IngestReport,
+) -> bool:
+    started = time.monotonic()
+    try:
+        result = await fetcher.fetch(item.url, allow_private=source.allow_private)
+        _require_html(result.content_type, result.final_url)
+    except SourceError as exc:
+        _item_failed(db, clock, source, item.url, "fetch", str(exc), report)
+        return False
+    report.add(source.name, "fetched")
+    page = Page(
+        url=item.url,
+        final_url=result.final_url,
+        html=_decode(result.body, result.content_type),
+        fetched_at=clock.now(),
+        source=source.name,
+        status=result.status,
+        content_type=result.content_type,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        feed_item=item,
+    )
+    try:
+        article = extract_article(
+            page, min_chars=settings.ingest_min_text_chars, extracted_at=clock.now(), outlet=source.outlet
+        )
+    except ExtractionError as exc:
+        _item_failed(db, clock, source, item.url, "extract", str(exc), report)
+        return False
+    try:
+        with db.begin() as conn:
+            queries.record_fetch(
+                conn, source=source.name, url=item.url, status=result.status, ok=True, reason=None,
+                elapsed_ms=int((time.monotonic() - started) * 1000), nbytes=len(result.body), at=clock.now(),
+            )
+            page_id = queries.save_page(conn, page)
+            outcome = queries.upsert_article(conn, article, page_id=page_id, now=clock.now())
+    except EurasiawatchError as exc:
+        report.fail(Failure(source.name, item.url, "store", str(exc)))
+        return False
+    report.add(source.name, outcome)
+    log.info("%s %s: %s", outcome, source.name, article.title)
+    return True
+
+
+def _require_html(content_type: str | None, url: str) -> None:
+    if content_type and not content_type.split(";")[0].strip().lower().startswith(_HTML_TYPES):
+        raise PermanentFetchError(f"not an HTML page ({content_type.split(';')[0]}): {url}")
+
+
+def _decode(body: bytes, content_type: str | None) -> str:
+    """Bytes to text: the declared charset if it works, then UTF-8, then cp1252 (never fails)."""
+    charset = None
+    if content_type and "charset=" in content_type.lower():
+        charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip().strip('"') or None
+    for encoding in (charset, "utf-8"):
+        if not encoding:
+            continue
+        try:
+            return body.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return body.decode("cp1252", errors="replace")
+
+
+def _source_failed(
+    db: Database, clock: Clock, source: Source, url: str, reason: str, report: IngestReport, started: float
+) -> None:
+    report.fail(Failure(source.name, url, "feed", reason))
+    with db.begin() as conn:
+        queries.record_fetch(
+            conn, source=source.name, url=url, status=0, ok=False, reason=reason,
+            elapsed_ms=int((time.monotonic() - started) * 1000), nbytes=0, at=clock.now(),
+        )
+        queries.record_failure(conn, stage="feed", url=url, source=source.name, reason=reason, at=clock.now())
+        queries.mark_source_result(conn, source.name, ok=False, reason=reason, at=clock.now())
+
+
+def _item_failed(
+    db: Database, clock: Clock, source: Source, url: str, stage: str, reason: str, report: IngestReport
+) -> None:
+    report.fail(Failure(source.name, url, stage, reason))
+    with db.begin() as conn:
+        queries.record_failure(conn, stage=stage, url=url, source=source.name, reason=reason, at=clock.now())
+
+

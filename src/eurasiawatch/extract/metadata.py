@@ -1,0 +1,145 @@
+"""Page metadata beyond what trafilatura returns as plain strings: bylines, dates, canonical URL.
+
+trafilatura gives the byline as one string and the date as a bare ``YYYY-MM-DD``; the rest of the
+pipeline wants a tuple of names and a timezone-aware instant, so these helpers finish the job. They
+read the already-parsed lxml tree and never fetch anything.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time
+
+from lxml.html import HtmlElement
+
+from .urls import canonicalize_url, same_site
+
+__all__ = ["canonical_url_of", "html_language", "parse_datetime", "published_of", "split_authors"]
+
+_BY = re.compile(r"^\s*(?:by|written by|posted by|author[s]?:?|von|par|автор[ы]?:?|від)\s+", re.IGNORECASE)
+_AND = re.compile(r"\s*(?:;|\||,|&|\band\b|\bund\b|\bet\b|\bи\b|\bта\b|\bі\b|\bva\b|\bжана\b)\s*", re.IGNORECASE)
+_NOT_A_NAME = re.compile(
+    r"^(?:staff|editor|editors|admin|newsroom|reporter|correspondent|agencies|news desk|the associated press"
+    r"|reuters|afp|ap|updated|published|\d.*)$",
+    re.IGNORECASE,
+)
+_ROLE_SUFFIX = re.compile(r"\s*(?:[-–—|,]\s*)?\b(?:staff writer|senior reporter|reporter|correspondent)\b.*$", re.I)
+
+_DATE_XPATHS = (
+    '//meta[@property="article:published_time"]/@content',
+    '//meta[@property="og:published_time"]/@content',
+    '//meta[@name="article:published_time"]/@content',
+    '//meta[@itemprop="datePublished"]/@content',
+    '//meta[@name="pubdate"]/@content',
+    '//meta[@name="publishdate"]/@content',
+    '//meta[@name="date"]/@content',
+    '//meta[@name="dc.date.issued"]/@content',
+    '//meta[@name="DC.date.issued"]/@content',
+    '//*[@itemprop="datePublished"]/@datetime',
+)
+_JSONLD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
+
+
+def split_authors(byline: str | None) -> tuple[str, ...]:
+    """Split a byline into names.
+
+    Args:
+        byline: For instance ``"By Jane Doe and John Roe"``, ``"Jane Doe, John Roe"`` or trafilatura's
+            ``"Jane Doe; John Roe"``.
+
+    Returns:
+        The names in order, without "By", roles or duplicates; ``()`` for an empty byline.
+    """
+    if not byline:
+        return ()
+    names: list[str] = []
+    for part in _AND.split(_BY.sub("", byline.strip())):
+        name = _ROLE_SUFFIX.sub("", _BY.sub("", part)).strip(" .·•-–—\t\n")
+        name = " ".join(name.split())
+        if len(name) < 2 or len(name) > 80 or _NOT_A_NAME.match(name) or "@" in name or "http" in name:
+            continue
+        if name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    """Parse an ISO-8601 date or datetime into an aware datetime (UTC when no offset is given).
+
+    Args:
+        value: Such as ``2024-03-01``, ``2024-03-01T10:00:00+06:00`` or ``2024-03-01 10:00:00Z``.
+
+    Returns:
+        The instant, or None when the value is not ISO-8601.
+    """
+    if not value:
+        return None
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    # 2024-03-01T10:00:00+0600 → +06:00, which fromisoformat on 3.11 also accepts; keep it simple.
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = datetime.combine(date.fromisoformat(text[:10]), time())
+        except ValueError:
+            return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def published_of(tree: HtmlElement, found: str | None) -> datetime | None:
+    """The page's publication instant: a full timestamp from its meta data, else trafilatura's date.
+
+    Args:
+        tree: The parsed page.
+        found: The date trafilatura found (``YYYY-MM-DD``), if any.
+
+    Returns:
+        An aware datetime, or None when the page states no date.
+    """
+    for xpath in _DATE_XPATHS:
+        for value in tree.xpath(xpath):
+            parsed = parse_datetime(str(value))
+            if parsed is not None and parsed.year >= 1990:
+                # trafilatura's date is checked against the page text; prefer the meta timestamp
+                # only when it names the same day (or trafilatura found none).
+                if found is None or parsed.date().isoformat() == found[:10]:
+                    return parsed
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()')[:5]:
+        match = _JSONLD_DATE.search(str(script))
+        if match:
+            parsed = parse_datetime(match.group(1))
+            if parsed is not None and (found is None or parsed.date().isoformat() == found[:10]):
+                return parsed
+    return parse_datetime(found)
+
+
+def canonical_url_of(tree: HtmlElement, final_url: str) -> str:
+    """The page's canonical URL: its ``rel=canonical`` or ``og:url`` when on the same site, else its URL.
+
+    Args:
+        tree: The parsed page.
+        final_url: Where the page was fetched from, after redirects.
+
+    Returns:
+        The canonicalised URL (see :func:`canonicalize_url`).
+    """
+    candidates = tree.xpath('//link[@rel="canonical"]/@href') + tree.xpath('//meta[@property="og:url"]/@content')
+    for candidate in candidates:
+        value = str(candidate).strip()
+        if not value:
+            continue
+        absolute = canonicalize_url(value, base=final_url) if final_url else canonicalize_url(value)
+        if absolute.startswith(("http://", "https://")) and (not final_url or same_site(absolute, final_url)):
+            return absolute
+    return canonicalize_url(final_url)
+
+
+def html_language(tree: HtmlElement) -> str | None:
+    """The two-letter language the page declares in ``<html lang>`` or its meta tags, if any."""
+    values = tree.xpath("/html/@lang") + tree.xpath('//meta[@http-equiv="content-language"]/@content')
+    values += tree.xpath('//meta[@property="og:locale"]/@content')
+    for value in values:
+        code = str(value).strip().lower().replace("_", "-").split("-")[0]
+        if len(code) == 2 and code.isalpha():
+            return code
+    return None

@@ -24,7 +24,7 @@ REGION_LANGUAGES: tuple[str, ...] = (
     "es", "it", "pt", "nl", "sv", "ar", "fa", "he", "ja", "ko", "hi", "ur",
 )  # fmt: skip
 
-_SAMPLE_CHARS = 3000
+_SAMPLE_CHARS = 1200
 _MIN_LETTERS = 3
 _WORD = re.compile(r"[^\W\d_]+")
 

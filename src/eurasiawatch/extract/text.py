@@ -23,7 +23,7 @@ from ..errors import ExtractionError
 from ..records import Article, Page
 from .cleanup import anchor_texts, clean_body, looks_like_menu
 from .language import detect_language
-from .metadata import canonical_url_of, html_language, published_of, split_authors
+from .metadata import canonical_url_of, html_language, page_meta, published_of, split_authors
 from .urls import article_id
 
 __all__ = ["content_hash", "extract_article"]
@@ -65,17 +65,9 @@ def _parse(html: str) -> HtmlElement:
     return tree
 
 
-def _run(tree: HtmlElement, url: str | None, *, fast: bool, metadata: bool) -> Any:
-    """One trafilatura pass over a copy of the tree; returns its Document or None."""
-    return bare_extraction(
-        tree,
-        url=url,
-        fast=fast,
-        include_comments=False,
-        include_tables=True,
-        with_metadata=metadata,
-        date_extraction_params={"extensive_search": False, "original_date": True},
-    )
+def _run(tree: HtmlElement, url: str | None, *, fast: bool) -> Any:
+    """One trafilatura pass (text only) over a copy of the tree; returns its Document or None."""
+    return bare_extraction(tree, url=url, fast=fast, include_comments=False, include_tables=True)
 
 
 def _paragraphs(body: Any) -> list[str]:
@@ -123,13 +115,13 @@ def extract_article(
     _check_html(page.html)
     tree = _parse(page.html)
     url = page.final_url or page.url
-    document = _run(tree, url, fast=True, metadata=True)
-    title = document.title if document is not None else None
-    paragraphs = _body_paragraphs(document, tree, title)
+    meta = page_meta(tree, url or None, (extracted_at or page.fetched_at).date())
+    title = meta.title
+    paragraphs = _body_paragraphs(_run(tree, url, fast=True), tree, title)
     text_len = sum(len(p) for p in paragraphs)
     menu = looks_like_menu(paragraphs)
     if text_len < _SECOND_OPINION_CHARS or menu:
-        second = _body_paragraphs(_run(tree, url, fast=False, metadata=False), tree, title)
+        second = _body_paragraphs(_run(tree, url, fast=False), tree, title)
         if second and not looks_like_menu(second) and (menu or sum(len(p) for p in second) > text_len):
             paragraphs = second
     text = "\n\n".join(paragraphs)
@@ -139,10 +131,10 @@ def extract_article(
         raise ExtractionError(f"too little text: {len(text)} characters, need at least {min_chars}")
 
     feed = page.feed_item
-    published = published_of(tree, document.date if document is not None else None)
+    published = published_of(tree, meta.date)
     if published is None and feed is not None:
         published = feed.published
-    authors = split_authors(document.author if document is not None else None)
+    authors = split_authors(meta.author)
     if not authors and feed is not None:
         authors = feed.authors
     if not title and feed is not None:
@@ -159,10 +151,10 @@ def extract_article(
         published=published,
         language=language,
         language_score=language_score,
-        outlet=outlet or (document.sitename if document is not None else None) or None,
+        outlet=outlet or meta.sitename,
         source=page.source,
-        lead_image=(document.image if document is not None else None) or None,
-        description=(document.description if document is not None else None) or None,
+        lead_image=meta.image,
+        description=meta.description,
         paragraphs=tuple(paragraphs),
         extracted_at=extracted_at,
         content_hash=content_hash(text),

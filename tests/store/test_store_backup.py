@@ -17,11 +17,22 @@ T0 = datetime(2025, 5, 6, 7, 8, 9, 10, tzinfo=UTC)
 def _fill(db: Database, n: int) -> None:
     with db.begin() as conn:
         queries.upsert_source(conn, Source(name="s", url="https://s.example/feed"), now=T0)
-        page_id = queries.save_page(conn, Page(url="https://s.example/1", final_url="https://s.example/1",
-                                               html="<p>один</p>", fetched_at=T0))
+        page_id = queries.save_page(
+            conn,
+            Page(
+                url="https://s.example/1", final_url="https://s.example/1", html="<p>один</p>", fetched_at=T0
+            ),
+        )
         for i in range(n):
-            art = Article(article_id=f"a{i}", url=f"https://s.example/{i}", canonical_url=f"https://s.example/{i}",
-                          title="t", text="x", published=T0, content_hash=str(i))
+            art = Article(
+                article_id=f"a{i}",
+                url=f"https://s.example/{i}",
+                canonical_url=f"https://s.example/{i}",
+                title="t",
+                text="x",
+                published=T0,
+                content_hash=str(i),
+            )
             queries.upsert_article(conn, art, page_id=page_id, now=T0)
 
 

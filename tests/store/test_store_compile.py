@@ -31,8 +31,16 @@ SAMPLES: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "_mark_source_stmt": (("s",), {"ok": False, "reason": "r", "at": NOW, "items": 1, "next_due_at": None}),
     "_record_fetch_stmt": (
         (),
-        {"source": "s", "url": "u", "status": 200, "ok": True, "reason": None, "elapsed_ms": 1, "bytes": 2,
-         "fetched_at": NOW},
+        {
+            "source": "s",
+            "url": "u",
+            "status": 200,
+            "ok": True,
+            "reason": None,
+            "elapsed_ms": 1,
+            "bytes": 2,
+            "fetched_at": NOW,
+        },
     ),
     "_record_failure_stmt": ((), {"stage": "extract", "url": "u", "source": "s", "reason": "r", "at": NOW}),
     "_get_validators_stmt": (("u",), {}),

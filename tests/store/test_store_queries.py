@@ -56,7 +56,9 @@ def test_sources(fresh_db: Database) -> None:
     with fresh_db.begin() as conn:
         assert queries.get_source(conn, "example-kz") is None
         queries.upsert_source(conn, src, now=T0)
-        queries.upsert_source(conn, Source(name="aaa", url="https://a.example/feed", allow_private=True), now=T0)
+        queries.upsert_source(
+            conn, Source(name="aaa", url="https://a.example/feed", allow_private=True), now=T0
+        )
         assert queries.get_source(conn, "example-kz") == src
     changed = replace(src, url="https://news.example.kz/feed", kind="sitemap")
     with fresh_db.begin() as conn:
@@ -89,7 +91,9 @@ def test_mark_source_result_streaks(fresh_db: Database) -> None:
     assert h.last_success_at is None
     assert not h.healthy
     with fresh_db.begin() as conn:
-        queries.mark_source_result(conn, "s", ok=True, reason=None, at=T0 + timedelta(hours=2), items=4, next_due_at=due)
+        queries.mark_source_result(
+            conn, "s", ok=True, reason=None, at=T0 + timedelta(hours=2), items=4, next_due_at=due
+        )
         queries.mark_source_result(conn, "s", ok=True, reason=None, at=T0 + timedelta(hours=3), items=1)
         queries.mark_source_result(conn, "not-registered", ok=True, reason=None, at=T0)  # no-op
         (h,) = queries.list_sources(conn)
@@ -103,15 +107,33 @@ def test_mark_source_result_streaks(fresh_db: Database) -> None:
 def test_fetch_log_and_failures(fresh_db: Database) -> None:
     with fresh_db.begin() as conn:
         queries.record_fetch(
-            conn, source="s", url="https://s.example/", status=200, ok=True, reason=None,
-            elapsed_ms=12, nbytes=3456, at=T0,
+            conn,
+            source="s",
+            url="https://s.example/",
+            status=200,
+            ok=True,
+            reason=None,
+            elapsed_ms=12,
+            nbytes=3456,
+            at=T0,
         )
         queries.record_fetch(
-            conn, source=None, url="https://s.example/x", status=None, ok=False, reason="timeout",
-            elapsed_ms=None, nbytes=None, at=T0,
+            conn,
+            source=None,
+            url="https://s.example/x",
+            status=None,
+            ok=False,
+            reason="timeout",
+            elapsed_ms=None,
+            nbytes=None,
+            at=T0,
         )
-        queries.record_failure(conn, stage="extract", url="https://s.example/x", source="s", reason="too short", at=T0)
-        logged = conn.exec_driver_sql("SELECT url, status, ok, bytes, fetched_at FROM fetch_log ORDER BY id").all()
+        queries.record_failure(
+            conn, stage="extract", url="https://s.example/x", source="s", reason="too short", at=T0
+        )
+        logged = conn.exec_driver_sql(
+            "SELECT url, status, ok, bytes, fetched_at FROM fetch_log ORDER BY id"
+        ).all()
         failed = conn.exec_driver_sql("SELECT stage, reason FROM failures").all()
     assert [(r[0], r[1], bool(r[2]), r[3]) for r in logged] == [
         ("https://s.example/", 200, True, 3456),
@@ -124,11 +146,16 @@ def test_pages(fresh_db: Database) -> None:
     with fresh_db.begin() as conn:
         assert queries.get_validators(conn, "https://news.example.kz/a/1") == (None, None)
         first = queries.save_page(conn, _page())
-        second = queries.save_page(conn, _page(etag='"def"', last_modified=None, fetched_at=T0 + timedelta(hours=1)))
+        second = queries.save_page(
+            conn, _page(etag='"def"', last_modified=None, fetched_at=T0 + timedelta(hours=1))
+        )
         other = queries.save_page(conn, _page("https://other.example/", html="<p>x</p>", etag=None))
         assert len({first, second, other}) == 3
         assert queries.get_validators(conn, "https://news.example.kz/a/1") == ('"def"', None)
-        assert queries.get_validators(conn, "https://other.example/") == (None, "Tue, 04 Mar 2025 05:06:07 GMT")
+        assert queries.get_validators(conn, "https://other.example/") == (
+            None,
+            "Tue, 04 Mar 2025 05:06:07 GMT",
+        )
         assert queries.load_page_html(conn, first) == _page().html
         assert queries.load_page_html(conn, other) == "<p>x</p>"
         stored = conn.exec_driver_sql(f"SELECT html_gz, sha256 FROM pages WHERE id = {first}").one()

@@ -33,7 +33,9 @@ def _database(ctx: typer.Context) -> Iterator[Database]:
     except EurasiawatchError as exc:
         if runtime(ctx).debug:
             raise
-        err_console.print(f"[red]Error:[/red] {exc}" + (f" ({exc.hint})" if exc.hint else ""), highlight=False)
+        err_console.print(
+            f"[red]Error:[/red] {exc}" + (f" ({exc.hint})" if exc.hint else ""), highlight=False
+        )
         raise typer.Exit(2) from None
 
 
@@ -51,7 +53,9 @@ def upgrade(
 @db_app.command("downgrade")
 def downgrade(
     ctx: typer.Context,
-    rev: Annotated[str, typer.Argument(help="Revision to go back to: an id, -1 for one step, or base.")] = "-1",
+    rev: Annotated[
+        str, typer.Argument(help="Revision to go back to: an id, -1 for one step, or base.")
+    ] = "-1",
 ) -> None:
     """Migrate the database schema back (one revision by default; `base` drops every table)."""
     with _database(ctx) as db:
@@ -76,7 +80,9 @@ def backup(
     ctx: typer.Context,
     file: Annotated[
         Path | None,
-        typer.Argument(help="File to write; default a timestamped file in <data_dir>/backups/.", show_default=False),
+        typer.Argument(
+            help="File to write; default a timestamped file in <data_dir>/backups/.", show_default=False
+        ),
     ] = None,
 ) -> None:
     """Write a consistent backup while the database stays in use."""

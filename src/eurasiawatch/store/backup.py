@@ -103,7 +103,9 @@ def _pg_target(url: URL) -> tuple[str, dict[str, str]]:
 
 def _run(args: list[str], env: dict[str, str], what: str) -> None:
     try:
-        done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=_PG_TIMEOUT_S, check=False)
+        done = subprocess.run(
+            args, env=env, capture_output=True, text=True, timeout=_PG_TIMEOUT_S, check=False
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise StoreError(f"{what} failed: {exc}") from exc
     if done.returncode != 0:

@@ -184,7 +184,9 @@ class Database:
         Raises:
             StoreError: the copy failed or ``pg_dump`` is missing.
         """
-        target = Path(path) if path is not None else _backup.default_path(self.settings.data_path, self.dialect)
+        target = (
+            Path(path) if path is not None else _backup.default_path(self.settings.data_path, self.dialect)
+        )
         target.parent.mkdir(parents=True, exist_ok=True)
         if self.dialect == "sqlite":
             _backup.sqlite_backup(self.engine, target)

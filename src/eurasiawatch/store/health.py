@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+
+from sqlalchemy import RowMapping
 
 from ..records import Source
 
@@ -37,7 +37,7 @@ class SourceHealth:
         return self.failure_streak == 0
 
     @classmethod
-    def from_row(cls, source: Source, row: Mapping[str, Any]) -> SourceHealth:
+    def from_row(cls, source: Source, row: RowMapping) -> SourceHealth:
         """Build from a ``sources`` row."""
         return cls(
             source=source,

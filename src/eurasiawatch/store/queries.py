@@ -15,11 +15,24 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Delete, Insert, Select, Update, delete, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Delete,
+    Insert,
+    RowMapping,
+    Select,
+    Table,
+    Update,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import StoreError
@@ -69,7 +82,7 @@ _ARTICLE_FIELDS = (
 )
 
 
-def _insert(dialect: str, table: Any) -> Any:
+def _insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
     """The dialect's INSERT, which has ``on_conflict_do_update``."""
     if dialect == "postgresql":
         return postgresql.insert(table)
@@ -109,8 +122,15 @@ def _get_source_stmt(dialect: str, name: str | None = None) -> Select[Any]:
     return stmt if name is None else stmt.where(sources.c.name == name)
 
 
-def _to_source(row: Mapping[str, Any]) -> Source:
-    return Source(name=row["name"], **{f: row[f] for f in _SOURCE_FIELDS})
+def _to_source(row: RowMapping) -> Source:
+    return Source(
+        name=row["name"],
+        url=row["url"],
+        kind=row["kind"],
+        language=row["language"],
+        outlet=row["outlet"],
+        allow_private=bool(row["allow_private"]),
+    )
 
 
 def get_source(conn: Connection, name: str) -> Source | None:
@@ -135,7 +155,14 @@ def remove_source(conn: Connection, name: str) -> bool:
 
 
 def _mark_source_stmt(
-    dialect: str, name: str, *, ok: bool, reason: str | None, at: datetime, items: int, next_due_at: datetime | None
+    dialect: str,
+    name: str,
+    *,
+    ok: bool,
+    reason: str | None,
+    at: datetime,
+    items: int,
+    next_due_at: datetime | None,
 ) -> Update:
     values: dict[str, Any] = {
         "last_attempt_at": at,
@@ -145,7 +172,11 @@ def _mark_source_stmt(
     if ok:
         values |= {"last_success_at": at, "failure_streak": 0, "last_reason": reason}
     else:
-        values |= {"last_failure_at": at, "failure_streak": sources.c.failure_streak + 1, "last_reason": reason}
+        values |= {
+            "last_failure_at": at,
+            "failure_streak": sources.c.failure_streak + 1,
+            "last_reason": reason,
+        }
     return update(sources).where(sources.c.name == name).values(**values)
 
 
@@ -220,7 +251,9 @@ def record_failure(
     conn: Connection, *, stage: str, url: str | None, source: str | None, reason: str, at: datetime
 ) -> None:
     """Quarantine an item that failed permanently at ``stage``, with the reason."""
-    conn.execute(_record_failure_stmt(_dialect(conn), stage=stage, url=url, source=source, reason=reason, at=at))
+    conn.execute(
+        _record_failure_stmt(_dialect(conn), stage=stage, url=url, source=source, reason=reason, at=at)
+    )
 
 
 # -- pages -----------------------------------------------------------------------------------------
@@ -293,7 +326,7 @@ def _upsert_article_stmt(dialect: str, article: Article, page_id: int | None, no
     stmt = _insert(dialect, articles).values(
         article_id=article.article_id, page_id=page_id, first_seen_at=now, updated_at=now, **values
     )
-    changed = {f: stmt.excluded[f] for f in (*_ARTICLE_FIELDS, "updated_at")}
+    changed: dict[str, Any] = {f: stmt.excluded[f] for f in (*_ARTICLE_FIELDS, "updated_at")}
     changed["page_id"] = func.coalesce(stmt.excluded.page_id, articles.c.page_id)
     # only rewrite the row when the content changed, so "unchanged" really leaves it alone
     return stmt.on_conflict_do_update(
@@ -347,8 +380,26 @@ def _list_articles_stmt(dialect: str, limit: int, source: str | None) -> Select[
     return stmt if source is None else stmt.where(articles.c.source == source)
 
 
-def _to_article(row: Mapping[str, Any]) -> Article:
-    return Article(article_id=row["article_id"], **{f: row[f] for f in _ARTICLE_FIELDS})
+def _to_article(row: RowMapping) -> Article:
+    return Article(
+        article_id=row["article_id"],
+        url=row["url"],
+        canonical_url=row["canonical_url"],
+        title=row["title"],
+        text=row["text"],
+        authors=row["authors"],
+        paragraphs=row["paragraphs"],
+        published=row["published"],
+        language=row["language"],
+        language_score=row["language_score"],
+        outlet=row["outlet"],
+        source=row["source"],
+        lead_image=row["lead_image"],
+        description=row["description"],
+        content_hash=row["content_hash"],
+        sample=bool(row["sample"]),
+        extracted_at=row["extracted_at"],
+    )
 
 
 def list_articles(conn: Connection, *, limit: int = 50, source: str | None = None) -> list[Article]:

@@ -63,7 +63,9 @@ def load_pages(folder: Path, split: str) -> tuple[dict[str, str], dict[str, str]
     return pages, urls
 
 
-def timed(fn: Callable[[str, str], str], pages: dict[str, str], urls: dict[str, str]) -> tuple[dict[str, str], float]:
+def timed(
+    fn: Callable[[str, str], str], pages: dict[str, str], urls: dict[str, str]
+) -> tuple[dict[str, str], float]:
     """Run an extractor over all pages; returns outputs and pages/second (one warm-up call excluded)."""
     first = next(iter(pages))
     fn(pages[first], urls[first])
@@ -95,13 +97,17 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the comparison; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmark folder holding score.py")
-    parser.add_argument("--set", default="scrapinghub", help="data set inside --data (html/ + ground-truth.json)")
+    parser.add_argument(
+        "--set", default="scrapinghub", help="data set inside --data (html/ + ground-truth.json)"
+    )
     parser.add_argument("--split", choices=("all", "tune", "holdout"), default="all")
     parser.add_argument("--out", type=Path, help="write per-page outputs (<id>.txt) under this folder")
     args = parser.parse_args(argv)
     scorer = load_scorer(args.data)
     folder = args.data / args.set
-    truth = {k: v for k, v in scorer.load_truth(folder / "ground-truth.json").items() if in_split(k, args.split)}
+    truth = {
+        k: v for k, v in scorer.load_truth(folder / "ground-truth.json").items() if in_split(k, args.split)
+    }
     pages, urls = load_pages(folder, args.split)
     results = {}
     for name, fn in (("trafilatura", bare), ("eurasiawatch", ours)):

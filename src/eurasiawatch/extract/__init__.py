@@ -1,6 +1,6 @@
 """The extract stage: article text and metadata, language, canonical URL and article id.
 
-    Page ─▶ extract_article ─▶ Article
+Page ─▶ extract_article ─▶ Article
 """
 
 from __future__ import annotations

@@ -26,18 +26,20 @@ _BOILERPLATE = re.compile(
     r"|related\s*$|read (?:more|also|next)\b|see (?:more|also)\s*:|more\s*:|also (?:read|on|see)\b"
     r"|(?:you )?(?:may|might) also (?:like|enjoy|be interested)|don'?t miss|recommended(?: for you)?\s*$"
     r"|most (?:read|popular|viewed|shared)\b|popular on\b|trending\b|explore further|more from\b"
-    r"|(?:click|tap) here (?:to )?(?:subscribe|sign up|get (?:the|our)|join|follow|read more|for more)|sign up\b|subscribe\b|get (?:the|our) (?:\w+ )?newsletter|newsletter\s*$"
+    r"|(?:click|tap) here (?:to )?(?:subscribe|sign up|get (?:the|our)|join|follow|read more|for more)"
+    r"|sign up\b|subscribe\b|get (?:the|our) (?:\w+ )?newsletter|newsletter\s*$"
     r"|thanks for signing up|keep an eye on your inbox|follow (?:us|\w+ on)\b|share (?:this|on)\b"
     r"|like this (?:story|article)|tell us what you think|comments?\s*$|\d+\s+comments?\s*$|tags?\s*:?\s*$"
     r"|filed under\b|advertisement\s*$|sponsored\b|image (?:source|credit)|photo(?:graph)?\s*:|credit\s*:"
-    r"|copyright\b|©|all rights reserved|we use cookies|this (?:web)?site uses cookies|accept (?:all )?cookies"
+    r"|copyright\b|©|all rights reserved|we use cookies|this (?:web)?site uses cookies"
+    r"|accept (?:all )?cookies"
     r"|читайте (?:также|также:|також|ещё|еще)|смотрите также|подписывайтесь|подпишитесь|поделиться"
     r"|реклама\s*$|читайте нас|підписуйтесь|поширити|новости по теме|по теме\s*:"
     r")",
     re.IGNORECASE,
 )
 _MAX_BOILERPLATE_CHARS = 220
-_SENTENCE_END = frozenset(".!?。！？…:;\"»”)")
+_SENTENCE_END = frozenset('.!?。！？…:;"»”)')
 _MIN_ANCHOR_WORDS = 3
 
 
@@ -86,12 +88,15 @@ def _same_as_title(text: str, title_key: str) -> bool:
     return bool(key) and (key == title_key or (len(key) > 20 and title_key.startswith(key)))
 
 
-def clean_body(body: _Element, *, title: str | None, anchors: frozenset[str]) -> int:
+def clean_body(
+    body: _Element, *, title: str | None, anchors: frozenset[str], description: str | None = None
+) -> int:
     """Remove headline repeats, prompts, teaser lists and link-only lines from an output body.
 
     Args:
         body: trafilatura's output tree; changed in place.
         title: The page title, whose repeat at the top of the body is dropped.
+        description: The page's summary (meta description); a verbatim repeat at the top is dropped.
         anchors: From :func:`anchor_texts` over the page's links.
 
     Returns:
@@ -99,6 +104,7 @@ def clean_body(body: _Element, *, title: str | None, anchors: frozenset[str]) ->
     """
     removed = 0
     title_key = norm(title or "")
+    description_key = norm(description or "")
     blocks = list(body)
     for position, block in enumerate(blocks):
         text = _text(block)
@@ -107,12 +113,13 @@ def clean_body(body: _Element, *, title: str | None, anchors: frozenset[str]) ->
             continue
         if position < 3 and title_key and block.tag in {"head", "p"} and _same_as_title(text, title_key):
             drop = True
+        elif position < 3 and description_key and norm(text) == description_key:
+            drop = True
         elif block.tag == "list":
             drop = _clean_list(block, anchors)
-        elif _is_boilerplate(text):
-            drop = True
-        elif block.tag in {"p", "head"} and len(text) <= _MAX_BOILERPLATE_CHARS and _linky(text, anchors):
-            drop = True
+        else:
+            short = len(text) <= _MAX_BOILERPLATE_CHARS
+            drop = _is_boilerplate(text) or (short and block.tag in {"p", "head"} and _linky(text, anchors))
         if drop:
             removed += 1
             _remove(block)

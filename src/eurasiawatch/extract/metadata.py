@@ -14,7 +14,13 @@ from datetime import UTC, date, datetime, time
 
 from htmldate import find_date
 from lxml.html import HtmlElement
-from trafilatura.metadata import examine_meta, extract_author, extract_meta_json, extract_sitename, extract_title
+from trafilatura.metadata import (
+    examine_meta,
+    extract_author,
+    extract_meta_json,
+    extract_sitename,
+    extract_title,
+)
 
 from .urls import canonicalize_url, same_site
 
@@ -31,13 +37,17 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 _BY = re.compile(r"^\s*(?:by|written by|posted by|author[s]?:?|von|par|автор[ы]?:?|від)\s+", re.IGNORECASE)
-_AND = re.compile(r"\s*(?:;|\||,|&|\band\b|\bund\b|\bet\b|\bи\b|\bта\b|\bі\b|\bva\b|\bжана\b)\s*", re.IGNORECASE)
+_AND = re.compile(
+    r"\s*(?:;|\||,|&|\band\b|\bund\b|\bet\b|\bи\b|\bта\b|\bі\b|\bva\b|\bжана\b)\s*", re.IGNORECASE
+)
 _NOT_A_NAME = re.compile(
     r"^(?:staff|editor|editors|admin|newsroom|reporter|correspondent|agencies|news desk|the associated press"
     r"|reuters|afp|ap|updated|published|\d.*)$",
     re.IGNORECASE,
 )
-_ROLE_SUFFIX = re.compile(r"\s*(?:[-–—|,]\s*)?\b(?:staff writer|senior reporter|reporter|correspondent)\b.*$", re.I)
+_ROLE_SUFFIX = re.compile(
+    r"\s*(?:[-–—|,]\s*)?\b(?:staff writer|senior reporter|reporter|correspondent)\b.*$", re.I
+)
 
 _DATE_XPATHS = (
     '//meta[@property="article:published_time"]/@content',
@@ -86,7 +96,7 @@ def page_meta(tree: HtmlElement, url: str | None, max_date: date) -> PageMeta:
         meta.author = None
     try:
         meta = extract_meta_json(tree, meta)
-    except Exception as exc:  # noqa: BLE001 - trafilatura's JSON-LD reader fails on odd markup
+    except Exception as exc:  # trafilatura's JSON-LD reader can fail on odd markup; keep the rest
         _log.debug("JSON-LD metadata unreadable: %s", exc)
     title = meta.title or extract_title(tree)
     author = meta.author or extract_author(tree)
@@ -97,7 +107,7 @@ def page_meta(tree: HtmlElement, url: str | None, max_date: date) -> PageMeta:
     if sitename:
         sitename = sitename.lstrip("@")
     return PageMeta(
-        title=title or None,
+        title=" ".join(title.split()) if title else None,
         author=author or None,
         date=found or None,
         sitename=sitename or None,
@@ -165,11 +175,11 @@ def published_of(tree: HtmlElement, found: str | None) -> datetime | None:
     for xpath in _DATE_XPATHS:
         for value in tree.xpath(xpath):
             parsed = parse_datetime(str(value))
-            if parsed is not None and parsed.year >= 1990:
-                # trafilatura's date is checked against the page text; prefer the meta timestamp
-                # only when it names the same day (or trafilatura found none).
-                if found is None or parsed.date().isoformat() == found[:10]:
-                    return parsed
+            # trafilatura's date is checked against the page text; prefer the meta timestamp
+            # only when it names the same day (or trafilatura found none).
+            same_day = parsed is not None and (found is None or parsed.date().isoformat() == found[:10])
+            if parsed is not None and parsed.year >= 1990 and same_day:
+                return parsed
     for script in tree.xpath('//script[@type="application/ld+json"]/text()')[:5]:
         match = _JSONLD_DATE.search(str(script))
         if match:
@@ -189,13 +199,17 @@ def canonical_url_of(tree: HtmlElement, final_url: str) -> str:
     Returns:
         The canonicalised URL (see :func:`canonicalize_url`).
     """
-    candidates = tree.xpath('//link[@rel="canonical"]/@href') + tree.xpath('//meta[@property="og:url"]/@content')
+    candidates = tree.xpath('//link[@rel="canonical"]/@href') + tree.xpath(
+        '//meta[@property="og:url"]/@content'
+    )
     for candidate in candidates:
         value = str(candidate).strip()
         if not value:
             continue
         absolute = canonicalize_url(value, base=final_url) if final_url else canonicalize_url(value)
-        if absolute.startswith(("http://", "https://")) and (not final_url or same_site(absolute, final_url)):
+        # A page read from a file or stdin has no web address of its own: trust what it declares.
+        local = not final_url.startswith(("http://", "https://"))
+        if absolute.startswith(("http://", "https://")) and (local or same_site(absolute, final_url)):
             return absolute
     return canonicalize_url(final_url)
 

@@ -23,7 +23,7 @@ from ..errors import ExtractionError
 from ..records import Article, Page
 from .cleanup import anchor_texts, clean_body, looks_like_menu
 from .language import detect_language
-from .metadata import canonical_url_of, html_language, page_meta, published_of, split_authors
+from .metadata import PageMeta, canonical_url_of, html_language, page_meta, published_of, split_authors
 from .urls import article_id
 
 __all__ = ["content_hash", "extract_article"]
@@ -75,11 +75,11 @@ def _paragraphs(body: Any) -> list[str]:
     return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
 
 
-def _body_paragraphs(document: Any, tree: HtmlElement, title: str | None) -> list[str]:
+def _body_paragraphs(document: Any, tree: HtmlElement, meta: PageMeta) -> list[str]:
     if document is None or document.body is None:
         return []
     anchors = anchor_texts(a.text_content() for a in tree.iter("a"))
-    clean_body(document.body, title=title, anchors=anchors)
+    clean_body(document.body, title=meta.title, anchors=anchors, description=meta.description)
     return _paragraphs(document.body)
 
 
@@ -117,11 +117,11 @@ def extract_article(
     url = page.final_url or page.url
     meta = page_meta(tree, url or None, (extracted_at or page.fetched_at).date())
     title = meta.title
-    paragraphs = _body_paragraphs(_run(tree, url, fast=True), tree, title)
+    paragraphs = _body_paragraphs(_run(tree, url, fast=True), tree, meta)
     text_len = sum(len(p) for p in paragraphs)
     menu = looks_like_menu(paragraphs)
     if text_len < _SECOND_OPINION_CHARS or menu:
-        second = _body_paragraphs(_run(tree, url, fast=False), tree, title)
+        second = _body_paragraphs(_run(tree, url, fast=False), tree, meta)
         if second and not looks_like_menu(second) and (menu or sum(len(p) for p in second) > text_len):
             paragraphs = second
     text = "\n\n".join(paragraphs)

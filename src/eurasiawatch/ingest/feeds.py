@@ -76,7 +76,7 @@ def parse_feed(
     # feedparser never fetches anything when given bytes, and it does not expand external entities.
     parsed = feedparser.parse(body, sanitize_html=True, resolve_relative_uris=True)
     entries = parsed.get("entries") or []
-    if not entries and not parsed.get("feed"):
+    if not entries and not parsed.get("version"):
         reason = parsed.get("bozo_exception")
         raise SourceError(f"not a feed: {reason.__class__.__name__ if reason else 'no feed or entries found'}")
     feed_language = (parsed.get("feed", {}).get("language") or language or None)

@@ -29,6 +29,7 @@ __all__ = ["FetchPolicy", "Fetcher", "check_address"]
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
+_REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 _MAX_RETRY_AFTER = 60.0
 
 
@@ -204,7 +205,7 @@ class Fetcher:
                 await self._pace(state)
                 try:
                     async with self._client.stream("GET", parsed, headers=headers) as response:
-                        if response.is_redirect:
+                        if response.status_code in _REDIRECT_STATUSES:
                             location = response.headers.get("location")
                             if not location:
                                 raise PermanentFetchError(f"redirect without Location from {current}")

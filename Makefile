@@ -1,0 +1,41 @@
+# The README, CI and developers all use these targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint check bench docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall when the project's dependencies change.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[postgres]"
+	$(BIN)/python -m pip install --quiet --group dev
+	touch $(STAMP)
+
+## demo: set up, then ingest the bundled sample corpus from a loopback server into SQLite
+demo: $(STAMP)
+	$(BIN)/eurasiawatch demo
+
+## test: set up, then run the whole test suite (CI sets CI=true: missing services fail, never skip)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+check: lint
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/extract.py
+
+docs: $(STAMP)
+	$(BIN)/eurasiawatch config docs > docs/config.md
+
+clean:
+	rm -rf $(VENV) ew-data .pytest_cache .ruff_cache .mypy_cache

@@ -60,6 +60,10 @@ class Runtime:
                 format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                 stream=sys.stderr,
             )
+            if not self.debug:
+                # their INFO lines (each migration step, each HTTP request) drown our own summary
+                for noisy in ("alembic", "httpx", "httpcore", "trafilatura", "htmldate"):
+                    logging.getLogger(noisy).setLevel(logging.WARNING)
         return self._settings
 
     def clock(self, as_of: str | None = None) -> Clock:

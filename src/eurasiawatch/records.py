@@ -23,10 +23,9 @@ __all__ = [
     "Source",
 ]
 
-_frozen = dataclass(frozen=True, slots=True, kw_only=True)
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Source:
     """A place we ingest from: a feed, a page, a sitemap, an archive or a folder."""
 
@@ -40,7 +39,7 @@ class Source:
     allow_private: bool = False
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FetchResult:
     """What one HTTP fetch returned, after redirects; ``body`` is the decoded-bytes payload."""
 
@@ -54,7 +53,7 @@ class FetchResult:
     not_modified: bool = False
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FeedItem:
     """One entry of a feed, before its page is fetched."""
 
@@ -68,7 +67,7 @@ class FeedItem:
     guid: str | None = None
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Page:
     """A fetched web page: raw HTML and where it came from."""
 
@@ -84,7 +83,7 @@ class Page:
     feed_item: FeedItem | None = None
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Article:
     """Clean text and metadata extracted from a page.
 
@@ -111,7 +110,7 @@ class Article:
     sample: bool = False
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Mention:
     """An entity or country found in an article, with where it was found."""
 
@@ -126,7 +125,7 @@ class Mention:
     entity_type: str | None = None
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
     """A PLOVER event: who did what, when, with the sentence that says so."""
 
@@ -141,7 +140,7 @@ class Event:
     evidence: str = ""
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Annotation:
     """Everything the annotate stage says about one article."""
 

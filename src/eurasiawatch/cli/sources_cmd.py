@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ..records import Source
-from ..store import open_database, queries
+from ..store import SourceHealth, open_database, queries
 from . import app
 from .common import AsOf, Json, console, err_console, runtime
 
@@ -58,10 +58,9 @@ def list_(ctx: typer.Context, as_json: Json = False) -> None:
         return
     table = Table("name", "url", "lang", "last success", "streak", "last reason", "items")
     for r in rows:
-        d = _health_dict(r)
         table.add_row(
-            d["name"], d["url"], d.get("language") or "", _short(d.get("last_success_at")),
-            str(d.get("failure_streak") or 0), (d.get("last_reason") or "")[:60], str(d.get("items_total") or 0),
+            r.name, r.source.url, r.source.language or "", _short(r.last_success_at), str(r.failure_streak),
+            (r.last_reason or "")[:60], str(r.items_total),
         )
     console.print(table)
 
@@ -79,16 +78,15 @@ def remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Name of
     console.print(f"removed source {name}")
 
 
-def _health_dict(row: object) -> dict[str, object]:
-    source = row.source  # type: ignore[attr-defined]
-    d: dict[str, object] = {
-        "name": source.name, "url": source.url, "kind": source.kind, "language": source.language,
-        "outlet": source.outlet, "allow_private": source.allow_private,
+def _health_dict(row: SourceHealth) -> dict[str, object]:
+    s = row.source
+    return {
+        "name": s.name, "url": s.url, "kind": s.kind, "language": s.language, "outlet": s.outlet,
+        "allow_private": s.allow_private, "added_at": row.added_at, "last_attempt_at": row.last_attempt_at,
+        "last_success_at": row.last_success_at, "last_failure_at": row.last_failure_at,
+        "failure_streak": row.failure_streak, "last_reason": row.last_reason, "next_due_at": row.next_due_at,
+        "items_total": row.items_total,
     }
-    for key in ("last_attempt_at", "last_success_at", "last_failure_at", "failure_streak", "last_reason",
-                "next_due_at", "items_total"):
-        d[key] = getattr(row, key, None)
-    return d
 
 
 def _short(value: object) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from lxml.etree import _Element
 
-__all__ = ["anchor_texts", "clean_body", "looks_like_menu", "norm"]
+__all__ = ["anchor_texts", "clean_body", "drop_teasers", "has_prose", "looks_like_menu", "norm"]
 
 _SPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -88,15 +88,12 @@ def _same_as_title(text: str, title_key: str) -> bool:
     return bool(key) and (key == title_key or (len(key) > 20 and title_key.startswith(key)))
 
 
-def clean_body(
-    body: _Element, *, title: str | None, anchors: frozenset[str], description: str | None = None
-) -> int:
+def clean_body(body: _Element, *, title: str | None, anchors: frozenset[str]) -> int:
     """Remove headline repeats, prompts, teaser lists and link-only lines from an output body.
 
     Args:
         body: trafilatura's output tree; changed in place.
         title: The page title, whose repeat at the top of the body is dropped.
-        description: The page's summary (meta description); a verbatim repeat at the top is dropped.
         anchors: From :func:`anchor_texts` over the page's links.
 
     Returns:
@@ -104,7 +101,6 @@ def clean_body(
     """
     removed = 0
     title_key = norm(title or "")
-    description_key = norm(description or "")
     blocks = list(body)
     for position, block in enumerate(blocks):
         text = _text(block)
@@ -112,8 +108,6 @@ def clean_body(
         if not text:
             continue
         if position < 3 and title_key and block.tag in {"head", "p"} and _same_as_title(text, title_key):
-            drop = True
-        elif position < 3 and description_key and norm(text) == description_key:
             drop = True
         elif block.tag == "list":
             drop = _clean_list(block, anchors)
@@ -163,3 +157,18 @@ def looks_like_menu(paragraphs: list[str]) -> bool:
         and sum(map(len, short)) >= 0.5 * sum(map(len, paragraphs))
         and sentences < 0.3 * len(paragraphs)
     )
+
+
+def drop_teasers(paragraphs: list[str], anchors: frozenset[str]) -> list[str]:
+    """On a page whose output is mostly link texts (a list of headlines), keep only the other lines.
+
+    Articles also have a line or two that is a link's text; those stay unless they are the majority.
+    """
+    keep = [p for p in paragraphs if len(p) > _MAX_BOILERPLATE_CHARS or not _linky(p, anchors)]
+    return keep if len(keep) < 0.5 * len(paragraphs) else paragraphs
+
+
+def has_prose(paragraphs: list[str], min_words: int = 8) -> bool:
+    """Whether any line reads like a sentence rather than a label, menu entry or headline list."""
+    # Chinese and Japanese are written without spaces: a long run of characters counts as prose.
+    return any(len(p.split()) >= min_words or (len(p) >= 40 and len(p.split()) < 4) for p in paragraphs)

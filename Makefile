@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint check bench docs clean
+.PHONY: demo test lint check bench docs labels clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/eurasiawatch config docs > docs/config.md
+
+## labels: regenerate the sample corpus labels.jsonl from the hand-written labels in its YAML files
+labels: $(STAMP)
+	$(BIN)/python -c "from eurasiawatch.demo.corpus import write_labels; print(write_labels())"
 
 clean:
 	rm -rf $(VENV) ew-data .pytest_cache .ruff_cache .mypy_cache

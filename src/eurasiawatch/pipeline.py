@@ -189,6 +189,7 @@ async def _ingest_source(
         ok = not (failed and not stored)
         reason = None if ok else f"all {failed} items failed"
         queries.mark_source_result(conn, source.name, ok=ok, reason=reason, at=clock.now(), items=stored)
+    log.info("%s: %d stored, %d failed, %d already known", source.name, stored, failed, len(parsed.items) - len(items))
 
 
 async def _ingest_item(
@@ -256,7 +257,7 @@ async def _fetch_extract_store(
         report.fail(Failure(source.name, item.url, "store", str(exc)))
         return False
     report.add(source.name, outcome)
-    log.info("%s %s: %s", outcome, source.name, article.title)
+    log.debug("%s %s: %s", outcome, source.name, article.title)
     return True
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "label_lines",
     "load_corpus",
     "validate_corpus",
+    "write_labels",
 ]
 
 THEMES = frozenset(
@@ -266,3 +267,11 @@ def label_lines(corpus: Corpus) -> list[str]:
         }
         lines.append(json.dumps(record, ensure_ascii=False))
     return lines
+
+
+def write_labels(folder: Path | None = None) -> Path:
+    """Regenerate ``labels.jsonl`` beside the corpus from the hand-written labels (``make labels``)."""
+    folder = folder or corpus_dir()
+    path = folder / "labels.jsonl"
+    path.write_text("\n".join(label_lines(load_corpus(folder))) + "\n", encoding="utf-8")
+    return path

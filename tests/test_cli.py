@@ -37,8 +37,9 @@ def test_every_command_has_help_text(cli) -> None:
 
 def test_errors_are_one_line_with_a_hint_and_exit_2(tmp_path) -> None:
     env = {**os.environ, "EURASIAWATCH_DATA_DIR": str(tmp_path / "none")}
-    done = subprocess.run([sys.executable, "-m", "eurasiawatch", "ingest"], env=env, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "eurasiawatch", "ingest"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2
     assert done.stderr.startswith("Error:")
     assert "eurasiawatch db upgrade" in done.stderr

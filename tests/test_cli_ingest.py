@@ -17,8 +17,19 @@ def test_sources_and_ingest_commands(cli, tmp_path, monkeypatch) -> None:
     assert cli.invoke(app, ["db", "upgrade"]).exit_code == 0
     with serve() as site:
         build(site)
-        added = cli.invoke(app, ["sources", "add", site.url("/feed.xml"), "--name", "t", "--allow-private",
-                                 "--outlet", "Test Outlet"])
+        added = cli.invoke(
+            app,
+            [
+                "sources",
+                "add",
+                site.url("/feed.xml"),
+                "--name",
+                "t",
+                "--allow-private",
+                "--outlet",
+                "Test Outlet",
+            ],
+        )
         assert added.exit_code == 0, added.output
         cli.invoke(app, ["sources", "add", site.url("/broken.xml"), "--name", "broken", "--allow-private"])
         only_good = cli.invoke(app, ["--as-of", "2024-07-09", "ingest", "--source", "t"])

@@ -17,26 +17,40 @@ CLOCK = Clock(datetime(2024, 7, 9, 12, 0, tzinfo=UTC))
 SETTINGS = Settings(fetch_per_host_delay=0.0, fetch_retries=0, fetch_timeout=5.0)
 
 STORIES = {
-    "/news/railway.html": ("Kyrgyz railway deal signed in Beijing", "Aigerim Sadykova", "2024-06-06T10:00:00+06:00",
-                           "The governments of China, Kyrgyzstan and Uzbekistan signed the intergovernmental "
-                           "agreement on the railway that will link Kashgar with Andijan."),
-    "/news/summit.html": ("Leaders gather in Astana for the SCO summit", "Daniyar Omarov", "2024-07-03T09:00:00+05:00",
-                          "Heads of state of the Shanghai Cooperation Organisation met in Astana, where Belarus "
-                          "became the organisation's tenth member."),
-    "/news/gas.html": ("Gas talks drag on without a price", "Nina Volkova", "2024-06-20T15:30:00+03:00",
-                       "Negotiators again failed to agree on the price of gas for the Power of Siberia 2 "
-                       "pipeline, people familiar with the talks said."),
+    "/news/railway.html": (
+        "Kyrgyz railway deal signed in Beijing",
+        "Aigerim Sadykova",
+        "2024-06-06T10:00:00+06:00",
+        "The governments of China, Kyrgyzstan and Uzbekistan signed the intergovernmental "
+        "agreement on the railway that will link Kashgar with Andijan.",
+    ),
+    "/news/summit.html": (
+        "Leaders gather in Astana for the SCO summit",
+        "Daniyar Omarov",
+        "2024-07-03T09:00:00+05:00",
+        "Heads of state of the Shanghai Cooperation Organisation met in Astana, where Belarus "
+        "became the organisation's tenth member.",
+    ),
+    "/news/gas.html": (
+        "Gas talks drag on without a price",
+        "Nina Volkova",
+        "2024-06-20T15:30:00+03:00",
+        "Negotiators again failed to agree on the price of gas for the Power of Siberia 2 "
+        "pipeline, people familiar with the talks said.",
+    ),
 }
 
 
 def page(title: str, author: str, published: str, lead: str) -> bytes:
     body = "".join(
         f"<p>{lead} Paragraph {i} adds detail on the schedule, the financing and what officials said "
-        f"about the next steps, which several analysts described as uncertain.</p>" for i in range(5)
+        f"about the next steps, which several analysts described as uncertain.</p>"
+        for i in range(5)
     )
     return (
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
-        f"<meta property='article:published_time' content='{published}'><meta name='author' content='{author}'>"
+        f"<meta property='article:published_time' content='{published}'>"
+        f"<meta name='author' content='{author}'>"
         f"</head><body><nav><a href='/'>Home</a> <a href='/world'>World</a></nav>"
         f"<article><h1>{title}</h1><p class='byline'>By {author}</p>{body}</article>"
         f"<footer>© Test Outlet</footer></body></html>"
@@ -49,16 +63,20 @@ def rss(site: Site, paths: list[str]) -> bytes:
         f"<pubDate>{format_datetime(datetime(2024, 7, 1, tzinfo=UTC))}</pubDate></item>"
         for p in paths
     )
-    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{items}</channel></rss>".encode()
+    return (
+        f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{items}</channel></rss>".encode()
+    )
 
 
 def build(site: Site) -> None:
     for path, story in STORIES.items():
         site.routes[path] = Reply(200, page(*story), {"Content-Type": "text/html; charset=utf-8"})
-    site.routes["/news/image.html"] = Reply(200, b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10,
-                                            {"Content-Type": "image/png"})
-    site.routes["/news/empty.html"] = Reply(200, b"<html><body><p>Short.</p></body></html>",
-                                            {"Content-Type": "text/html"})
+    site.routes["/news/image.html"] = Reply(
+        200, b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10, {"Content-Type": "image/png"}
+    )
+    site.routes["/news/empty.html"] = Reply(
+        200, b"<html><body><p>Short.</p></body></html>", {"Content-Type": "text/html"}
+    )
     feed = rss(site, [*STORIES, "/news/missing.html", "/news/image.html", "/news/empty.html"])
 
     def feed_route(headers: dict[str, str], n: int) -> Reply:
@@ -79,7 +97,9 @@ def register(db: Database, *sources: Source) -> None:
 def test_feed_to_stored_articles_with_failures_reported(fresh_db: Database) -> None:
     with serve() as site:
         build(site)
-        source = Source(name="test-outlet", url=site.url("/feed.xml"), outlet="Test Outlet", allow_private=True)
+        source = Source(
+            name="test-outlet", url=site.url("/feed.xml"), outlet="Test Outlet", allow_private=True
+        )
         register(fresh_db, source)
         report = ingest(fresh_db, SETTINGS, CLOCK)
 

@@ -19,19 +19,27 @@ _MUTABLE_CALLS = {"list", "dict", "set", "Counter", "defaultdict", "deque", "Ord
 
 HTML = (
     "<html lang='en'><head><title>Test page</title></head><body><article><h1>Test page</h1>"
-    + "".join(f"<p>Paragraph {i} says Kazakhstan and China signed a railway deal in Astana.</p>" for i in range(8))
+    + "".join(
+        f"<p>Paragraph {i} says Kazakhstan and China signed a railway deal in Astana.</p>" for i in range(8)
+    )
     + "</article></body></html>"
 )
 
 
-@pytest.mark.parametrize("fn", [extract_article, detect_language, canonicalize_url, article_id, parse_feed, check_address])
+@pytest.mark.parametrize(
+    "fn", [extract_article, detect_language, canonicalize_url, article_id, parse_feed, check_address]
+)
 def test_stage_functions_pickle_by_reference(fn: object) -> None:
     assert pickle.loads(pickle.dumps(fn)) is fn
 
 
 def test_records_round_trip_through_pickle() -> None:
-    page = records.Page(url="https://e.org/a", final_url="https://e.org/a", html=HTML,
-                        fetched_at=datetime(2024, 7, 1, tzinfo=UTC))
+    page = records.Page(
+        url="https://e.org/a",
+        final_url="https://e.org/a",
+        html=HTML,
+        fetched_at=datetime(2024, 7, 1, tzinfo=UTC),
+    )
     article = extract_article(page)
     again = pickle.loads(pickle.dumps(article))
     assert again == article
@@ -64,9 +72,13 @@ def _mutable_module_globals(path: Path) -> list[str]:
         if names == ["__all__"]:
             continue
         mutable = isinstance(value, ast.List | ast.Dict | ast.Set | ast.ListComp | ast.DictComp | ast.SetComp)
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _MUTABLE_CALLS:
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id in _MUTABLE_CALLS
+        ):
             mutable = True
-        # UPPER_CASE names are constants by convention (tables of codes, letters); lower-case mutables are state
+        # UPPER_CASE names are constants by convention (tables of codes); lower-case mutables are state
         if mutable and not all(n.lstrip("_").isupper() for n in names):
             found.append(f"{path.name}:{node.lineno} module-level mutable {names}")
     return found

@@ -54,9 +54,13 @@ SPEC: tuple[Setting, ...] = (
         "PostgreSQL: `postgresql+psycopg://user@host/db`.",
         secret=True,
     ),
-    Setting("database_schema", str, "", "PostgreSQL schema to use (created on upgrade); empty for the default."),
+    Setting(
+        "database_schema", str, "", "PostgreSQL schema to use (created on upgrade); empty for the default."
+    ),
     Setting("log_level", str, "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
-    Setting("timezone", str, "Europe/Prague", "The newsroom's time zone, for schedules and dates shown to people."),
+    Setting(
+        "timezone", str, "Europe/Prague", "The newsroom's time zone, for schedules and dates shown to people."
+    ),
     Setting(
         "fetch.user_agent",
         str,
@@ -72,11 +76,22 @@ SPEC: tuple[Setting, ...] = (
     Setting("fetch.respect_robots", bool, True, "Obey robots.txt."),
     Setting("ingest.max_items_per_feed", int, 200, "Feed entries looked at per source and run."),
     Setting("ingest.refetch_known", bool, False, "Fetch again article pages that are already stored."),
-    Setting("ingest.min_text_chars", int, 200, "Shorter extracted texts are reported as failures, not stored."),
+    Setting(
+        "ingest.min_text_chars", int, 200, "Shorter extracted texts are reported as failures, not stored."
+    ),
 )
 
 _BY_KEY = {s.key: s for s in SPEC}
-_BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+_BOOL_WORDS = {
+    "1": True,
+    "true": True,
+    "yes": True,
+    "on": True,
+    "0": False,
+    "false": False,
+    "no": False,
+    "off": False,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,10 +184,14 @@ def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
     positive = ("fetch.timeout", "fetch.max_bytes", "fetch.per_host_concurrency")
     for key in positive:
         if values[key] <= 0:
-            raise ConfigError(f"setting {key} = {values[key]!r} (from {origins.get(key, 'default')}) must be > 0")
+            raise ConfigError(
+                f"setting {key} = {values[key]!r} (from {origins.get(key, 'default')}) must be > 0"
+            )
     for key in ("fetch.retries", "fetch.max_redirects", "fetch.per_host_delay", "ingest.max_items_per_feed"):
         if values[key] < 0:
-            raise ConfigError(f"setting {key} = {values[key]!r} (from {origins.get(key, 'default')}) must be >= 0")
+            raise ConfigError(
+                f"setting {key} = {values[key]!r} (from {origins.get(key, 'default')}) must be >= 0"
+            )
     level = str(values["log_level"]).upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"setting log_level = {values['log_level']!r} is not DEBUG, INFO, WARNING or ERROR")
@@ -182,7 +201,9 @@ def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
 
         ZoneInfo(values["timezone"])
     except Exception:
-        raise ConfigError(f"setting timezone = {values['timezone']!r} is not a known IANA time zone") from None
+        raise ConfigError(
+            f"setting timezone = {values['timezone']!r} is not a known IANA time zone"
+        ) from None
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -196,7 +217,9 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def load_settings(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
     """Build the effective settings.
 
     Args:
@@ -225,7 +248,9 @@ def load_settings(path: str | os.PathLike[str] | None = None, environ: Mapping[s
         for key, raw in _flatten(table).items():
             spec = _BY_KEY.get(key)
             if spec is None:
-                raise ConfigError(f"config file {file} has an unknown setting {key!r}", hint="see docs/config.md")
+                raise ConfigError(
+                    f"config file {file} has an unknown setting {key!r}", hint="see docs/config.md"
+                )
             if spec.secret:
                 raise ConfigError(
                     f"setting {key} is a secret and may only come from {spec.env}, not from {file}"
@@ -238,10 +263,14 @@ def load_settings(path: str | os.PathLike[str] | None = None, environ: Mapping[s
             values[spec.key] = _coerce(spec, env[spec.env], spec.env)
             origins[spec.key] = spec.env
     unknown = sorted(
-        k for k in env if k.startswith(ENV_PREFIX) and k not in {s.env for s in SPEC} and not _is_reserved_env(k)
+        k
+        for k in env
+        if k.startswith(ENV_PREFIX) and k not in {s.env for s in SPEC} and not _is_reserved_env(k)
     )
     if unknown:
-        raise ConfigError(f"unknown environment setting {unknown[0]}", hint="see docs/config.md for the names")
+        raise ConfigError(
+            f"unknown environment setting {unknown[0]}", hint="see docs/config.md for the names"
+        )
 
     _validate(values, origins)
     return Settings(**{s.attr: values[s.key] for s in SPEC}, origins=origins)

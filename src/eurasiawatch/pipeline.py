@@ -14,12 +14,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-
 from .clock import Clock
 from .config import Settings
 from .errors import EurasiawatchError, ExtractionError, PermanentFetchError, SourceError
 from .extract import canonicalize_url, extract_article
-from .ingest import FetchPolicy, Fetcher, parse_feed
+from .ingest import Fetcher, FetchPolicy, parse_feed
 from .records import FeedItem, Page, Source
 from .store import Database, queries
 
@@ -27,7 +26,10 @@ __all__ = ["Failure", "IngestReport", "ingest"]
 
 log = logging.getLogger(__name__)
 
-_FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/feed+json,application/xml;q=0.9,text/xml;q=0.8,*/*;q=0.5"
+_FEED_ACCEPT = (
+    "application/rss+xml,application/atom+xml,application/feed+json,"
+    "application/xml;q=0.9,text/xml;q=0.8,*/*;q=0.5"
+)
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 
 
@@ -64,7 +66,9 @@ class IngestReport:
         """0 when nothing failed, 1 when some items failed, 2 when nothing worked."""
         if not self.failures:
             return 0
-        worked = self.counts["new"] + self.counts["updated"] + self.counts["unchanged"] + self.counts["feeds_ok"]
+        worked = (
+            self.counts["new"] + self.counts["updated"] + self.counts["unchanged"] + self.counts["feeds_ok"]
+        )
         return 1 if worked else 2
 
 
@@ -133,15 +137,26 @@ async def _ingest_source(
         etag, last_modified = queries.get_validators(conn, source.url)
     try:
         result = await fetcher.fetch(
-            source.url, allow_private=source.allow_private, etag=etag, last_modified=last_modified, accept=_FEED_ACCEPT
+            source.url,
+            allow_private=source.allow_private,
+            etag=etag,
+            last_modified=last_modified,
+            accept=_FEED_ACCEPT,
         )
     except SourceError as exc:
         _source_failed(db, clock, source, source.url, str(exc), report, started)
         return
     with db.begin() as conn:
         queries.record_fetch(
-            conn, source=source.name, url=source.url, status=result.status, ok=True, reason=None,
-            elapsed_ms=int((time.monotonic() - started) * 1000), nbytes=len(result.body), at=clock.now(),
+            conn,
+            source=source.name,
+            url=source.url,
+            status=result.status,
+            ok=True,
+            reason=None,
+            elapsed_ms=int((time.monotonic() - started) * 1000),
+            nbytes=len(result.body),
+            at=clock.now(),
         )
     if result.not_modified:
         report.add(source.name, "feeds_ok")
@@ -151,7 +166,10 @@ async def _ingest_source(
         return
     try:
         parsed = parse_feed(
-            result.body, source=source.name, base_url=result.final_url, language=source.language,
+            result.body,
+            source=source.name,
+            base_url=result.final_url,
+            language=source.language,
             limit=settings.ingest_max_items_per_feed,
         )
     except SourceError as exc:
@@ -162,10 +180,17 @@ async def _ingest_source(
         # validators give the next run a conditional GET.
         queries.save_page(
             conn,
-            Page(url=source.url, final_url=result.final_url, html=_decode(result.body, result.content_type),
-                 fetched_at=clock.now(), source=source.name,
-                 status=result.status, content_type=result.content_type, etag=result.etag,
-                 last_modified=result.last_modified),
+            Page(
+                url=source.url,
+                final_url=result.final_url,
+                html=_decode(result.body, result.content_type),
+                fetched_at=clock.now(),
+                source=source.name,
+                status=result.status,
+                content_type=result.content_type,
+                etag=result.etag,
+                last_modified=result.last_modified,
+            ),
         )
     report.add(source.name, "feeds_ok")
     for problem in parsed.problems:
@@ -173,7 +198,9 @@ async def _ingest_source(
     items = list(parsed.items)
     if not settings.ingest_refetch_known:
         with db.begin() as conn:
-            known = queries.known_urls(conn, [i.url for i in items] + [canonicalize_url(i.url) for i in items])
+            known = queries.known_urls(
+                conn, [i.url for i in items] + [canonicalize_url(i.url) for i in items]
+            )
         fresh = [i for i in items if i.url not in known and canonicalize_url(i.url) not in known]
         for _ in range(len(items) - len(fresh)):
             report.add(source.name, "unchanged")
@@ -189,7 +216,13 @@ async def _ingest_source(
         ok = not (failed and not stored)
         reason = None if ok else f"all {failed} items failed"
         queries.mark_source_result(conn, source.name, ok=ok, reason=reason, at=clock.now(), items=stored)
-    log.info("%s: %d stored, %d failed, %d already known", source.name, stored, failed, len(parsed.items) - len(items))
+    log.info(
+        "%s: %d stored, %d failed, %d already known",
+        source.name,
+        stored,
+        failed,
+        len(parsed.items) - len(items),
+    )
 
 
 async def _ingest_item(
@@ -248,8 +281,15 @@ async def _fetch_extract_store(
     try:
         with db.begin() as conn:
             queries.record_fetch(
-                conn, source=source.name, url=item.url, status=result.status, ok=True, reason=None,
-                elapsed_ms=int((time.monotonic() - started) * 1000), nbytes=len(result.body), at=clock.now(),
+                conn,
+                source=source.name,
+                url=item.url,
+                status=result.status,
+                ok=True,
+                reason=None,
+                elapsed_ms=int((time.monotonic() - started) * 1000),
+                nbytes=len(result.body),
+                at=clock.now(),
             )
             page_id = queries.save_page(conn, page)
             outcome = queries.upsert_article(conn, article, page_id=page_id, now=clock.now())
@@ -287,8 +327,15 @@ def _source_failed(
     report.fail(Failure(source.name, url, "feed", reason))
     with db.begin() as conn:
         queries.record_fetch(
-            conn, source=source.name, url=url, status=0, ok=False, reason=reason,
-            elapsed_ms=int((time.monotonic() - started) * 1000), nbytes=0, at=clock.now(),
+            conn,
+            source=source.name,
+            url=url,
+            status=0,
+            ok=False,
+            reason=reason,
+            elapsed_ms=int((time.monotonic() - started) * 1000),
+            nbytes=0,
+            at=clock.now(),
         )
         queries.record_failure(conn, stage="feed", url=url, source=source.name, reason=reason, at=clock.now())
         queries.mark_source_result(conn, source.name, ok=False, reason=reason, at=clock.now())
@@ -300,5 +347,3 @@ def _item_failed(
     report.fail(Failure(source.name, url, stage, reason))
     with db.begin() as conn:
         queries.record_failure(conn, stage=stage, url=url, source=source.name, reason=reason, at=clock.now())
-
-

@@ -24,7 +24,6 @@ __all__ = [
 ]
 
 
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Source:
     """A place we ingest from: a feed, a page, a sitemap, an archive or a folder."""

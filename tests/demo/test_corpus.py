@@ -49,7 +49,8 @@ def test_stories_reprints_upcoming_and_traps(corpus) -> None:
     for a in corpus.articles:
         stories[a.story].append(a)
     multi = [
-        s for s, arts in stories.items()
+        s
+        for s, arts in stories.items()
         if 2 <= len(arts) <= 6 and len({a.outlet for a in arts}) >= 2 and len({a.language for a in arts}) >= 2
     ]
     assert len(multi) >= 40, f"only {len(multi)} multi-outlet, multi-language stories"

@@ -22,8 +22,10 @@ def test_demo_stores_every_sample_article_with_its_metadata(tmp_path) -> None:
     languages_right = 0
     for sample in corpus.articles:
         article = by_title[sample.title]
-        assert article.published is not None and article.published.date() == sample.published.astimezone(
-            article.published.tzinfo).date()
+        assert (
+            article.published is not None
+            and article.published.date() == sample.published.astimezone(article.published.tzinfo).date()
+        )
         assert article.sample is True
         assert sample.paragraphs[0][:60] in article.text
         assert "Sample content written for" not in article.text

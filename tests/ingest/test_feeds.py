@@ -19,7 +19,8 @@ RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>x</id><updated>2024-07-01T00:00:00Z</updated>
 <entry><title>Atom one</title><link rel="alternate" href="https://example.org/a1"/><id>a1</id>
-<published>2024-07-01T08:30:00+02:00</published><author><name>J. Doe</name></author><author><name>R. Roe</name></author></entry>
+<published>2024-07-01T08:30:00+02:00</published>
+<author><name>J. Doe</name></author><author><name>R. Roe</name></author></entry>
 </feed>"""
 
 
@@ -42,25 +43,33 @@ def test_atom_entries_and_several_authors() -> None:
 
 
 def test_limit_keeps_the_first_entries() -> None:
-    body = b"<rss version='2.0'><channel>" + b"".join(
-        f"<item><title>{i}</title><link>https://e.org/{i}</link></item>".encode() for i in range(10)
-    ) + b"</channel></rss>"
+    body = (
+        b"<rss version='2.0'><channel>"
+        + b"".join(
+            f"<item><title>{i}</title><link>https://e.org/{i}</link></item>".encode() for i in range(10)
+        )
+        + b"</channel></rss>"
+    )
     assert len(parse_feed(body, source="s", base_url="https://e.org/", limit=3).items) == 3
 
 
-@pytest.mark.parametrize("body", [b"", b"\x89PNG\r\n\x1a\n\x00\x00binary", b"<html><body>Just a page</body></html>"])
+@pytest.mark.parametrize(
+    "body", [b"", b"\x89PNG\r\n\x1a\n\x00\x00binary", b"<html><body>Just a page</body></html>"]
+)
 def test_non_feeds_are_refused_with_a_reason(body: bytes) -> None:
     with pytest.raises(SourceError, match="not a feed"):
         parse_feed(body, source="s", base_url="https://e.org/")
 
 
 def test_entity_bomb_is_not_expanded() -> None:
-    bomb = b"""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
-<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
-<!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;"><!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
-<!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;"><!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
-<!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>
-<rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title><link>https://e.org/x</link></item></channel></rss>"""
+    levels = ['<!ENTITY lol "lol">'] + [
+        f'<!ENTITY lol{n} "' + f"&lol{n - 1 if n > 2 else ''};" * 10 + '">' for n in range(2, 10)
+    ]
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [' + "\n".join(levels) + "]>\n"
+        '<rss version="2.0"><channel><title>&lol9;</title>'
+        "<item><title>&lol9;</title><link>https://e.org/x</link></item></channel></rss>"
+    ).encode()
     try:
         result = parse_feed(bomb, source="s", base_url="https://e.org/")
     except SourceError:

@@ -9,12 +9,13 @@ import time
 import pytest
 
 from eurasiawatch.errors import PermanentFetchError, TransientFetchError
-from eurasiawatch.ingest import FetchPolicy, Fetcher, check_address
+from eurasiawatch.ingest import Fetcher, FetchPolicy, check_address
 
 from ..loopback import Reply, serve
 
-POLICY = FetchPolicy(user_agent="ew-test/1", timeout=2.0, max_bytes=50_000, retries=2, per_host_delay=0.0,
-                     backoff_base=0.01)
+POLICY = FetchPolicy(
+    user_agent="ew-test/1", timeout=2.0, max_bytes=50_000, retries=2, per_host_delay=0.0, backoff_base=0.01
+)
 
 
 def fetch(url: str, policy: FetchPolicy = POLICY, **kw: object):
@@ -36,8 +37,9 @@ def test_plain_fetch_sends_user_agent_and_returns_body() -> None:
 
 def test_gzip_body_is_decoded() -> None:
     with serve() as site:
-        site.routes["/z"] = Reply(200, gzip.compress(b"<p>zipped</p>"), {"Content-Encoding": "gzip",
-                                                                        "Content-Type": "text/html"})
+        site.routes["/z"] = Reply(
+            200, gzip.compress(b"<p>zipped</p>"), {"Content-Encoding": "gzip", "Content-Type": "text/html"}
+        )
         assert fetch(site.url("/z")).body == b"<p>zipped</p>"
 
 
@@ -134,8 +136,21 @@ def test_invalid_urls_are_refused(url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "address", ["127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.5.4", "169.254.169.254", "::1", "fe80::1",
-                "::ffff:127.0.0.1", "0.0.0.0", "100.64.0.1", "fc00::1", "224.0.0.1"],
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "192.168.0.1",
+        "172.16.5.4",
+        "169.254.169.254",
+        "::1",
+        "fe80::1",
+        "::ffff:127.0.0.1",
+        "0.0.0.0",
+        "100.64.0.1",
+        "fc00::1",
+        "224.0.0.1",
+    ],
 )
 def test_private_and_special_addresses_are_refused(address: str) -> None:
     with pytest.raises(PermanentFetchError):

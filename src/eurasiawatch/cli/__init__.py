@@ -30,7 +30,9 @@ def _root(
     ctx: typer.Context,
     config: Annotated[
         str | None,
-        typer.Option("--config", "-c", help="TOML settings file (else $EURASIAWATCH_CONFIG).", show_default=False),
+        typer.Option(
+            "--config", "-c", help="TOML settings file (else $EURASIAWATCH_CONFIG).", show_default=False
+        ),
     ] = None,
     as_of: AsOf = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
@@ -55,5 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     except EurasiawatchError as exc:
         if debug:
             raise
-        err_console.print(f"[red]Error:[/red] {exc}" + (f" ({exc.hint})" if exc.hint else ""), highlight=False)
+        err_console.print(
+            f"[red]Error:[/red] {exc}" + (f" ({exc.hint})" if exc.hint else ""), highlight=False
+        )
         sys.exit(2)

@@ -23,7 +23,9 @@ def demo(ctx: typer.Context, as_of: AsOf = None) -> None:
     """
     rt = runtime(ctx)
     clock = rt.clock(as_of)
-    console.print("[bold]eurasiawatch demo[/bold] — sample content written for the project, served from 127.0.0.1")
+    console.print(
+        "[bold]eurasiawatch demo[/bold] — sample content written for the project, served from 127.0.0.1"
+    )
     result = run_demo(rt.settings, clock=clock if clock.fixed else None)
     print_report(result.report)
     with result.database.begin() as conn:
@@ -38,7 +40,9 @@ def demo(ctx: typer.Context, as_of: AsOf = None) -> None:
     )
     table = Table("published", "lang", "outlet", "title", title="newest articles")
     for a in sorted(articles, key=lambda a: a.published or result.as_of, reverse=True)[:12]:
-        table.add_row(f"{a.published:%Y-%m-%d}" if a.published else "", a.language or "", a.outlet or "", a.title or "")
+        table.add_row(
+            f"{a.published:%Y-%m-%d}" if a.published else "", a.language or "", a.outlet or "", a.title or ""
+        )
     console.print(table)
     console.print(
         f"\nDatabase: {result.data_dir / 'eurasiawatch.db'}\n"

@@ -20,7 +20,8 @@ from .common import AsOf, Runtime, console, err_console, runtime
 def ingest_command(
     ctx: typer.Context,
     source: Annotated[
-        list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).", show_default=False)
+        list[str] | None,
+        typer.Option("--source", "-s", help="Only this source (repeatable).", show_default=False),
     ] = None,
     as_of: AsOf = None,
 ) -> None:
@@ -38,7 +39,9 @@ def ingest_command(
             for name in source:
                 found = queries.get_source(conn, name)
                 if found is None:
-                    err_console.print(f"[red]Error:[/red] no source named {name!r} (see `eurasiawatch sources list`)")
+                    err_console.print(
+                        f"[red]Error:[/red] no source named {name!r} (see `eurasiawatch sources list`)"
+                    )
                     raise typer.Exit(2)
                 chosen.append(found)
     report = run_ingest(db, rt, chosen, as_of)
@@ -71,7 +74,11 @@ def print_report(report: IngestReport) -> None:
     for name, c in sorted(report.per_source.items()):
         table.add_row(name, *(str(c[k]) for k in ("fetched", "new", "updated", "unchanged", "failed")))
     c = report.counts
-    table.add_row("[bold]total", *(f"[bold]{c[k]}" for k in ("fetched", "new", "updated", "unchanged", "failed")))
+    table.add_row(
+        "[bold]total", *(f"[bold]{c[k]}" for k in ("fetched", "new", "updated", "unchanged", "failed"))
+    )
     console.print(table)
     for f in report.failures:
-        err_console.print(f"failed [{f.stage}] {f.source}: {f.url} — {f.reason}", highlight=False, markup=False)
+        err_console.print(
+            f"failed [{f.stage}] {f.source}: {f.url} — {f.reason}", highlight=False, markup=False
+        )

@@ -14,7 +14,9 @@ from ..store import SourceHealth, open_database, queries
 from . import app
 from .common import AsOf, Json, console, err_console, runtime
 
-sources_app = typer.Typer(help="Register the feeds and pages to ingest, and see their health.", no_args_is_help=True)
+sources_app = typer.Typer(
+    help="Register the feeds and pages to ingest, and see their health.", no_args_is_help=True
+)
 app.add_typer(sources_app, name="sources")
 
 
@@ -22,12 +24,17 @@ app.add_typer(sources_app, name="sources")
 def add(
     ctx: typer.Context,
     url: Annotated[str, typer.Argument(help="Feed URL (RSS or Atom).")],
-    name: Annotated[str | None, typer.Option(help="Short unique name; default: the URL's host and path.")] = None,
-    language: Annotated[str | None, typer.Option(help="Language of the source (ISO 639-1), if known.")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Short unique name; default: the URL's host and path.")
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option(help="Language of the source (ISO 639-1), if known.")
+    ] = None,
     outlet: Annotated[str | None, typer.Option(help="Outlet name credited on its articles.")] = None,
     kind: Annotated[str, typer.Option(help="Source kind.")] = "feed",
     allow_private: Annotated[
-        bool, typer.Option("--allow-private", help="Allow a loopback/private address (local test servers only).")
+        bool,
+        typer.Option("--allow-private", help="Allow a loopback/private address (local test servers only)."),
     ] = False,
     as_of: AsOf = None,
 ) -> None:
@@ -40,7 +47,9 @@ def add(
     name = name or (parts.netloc + parts.path).rstrip("/")
     db = open_database(rt.settings)
     db.ensure_current()
-    source = Source(name=name, url=url, kind=kind, language=language, outlet=outlet, allow_private=allow_private)
+    source = Source(
+        name=name, url=url, kind=kind, language=language, outlet=outlet, allow_private=allow_private
+    )
     with db.begin() as conn:
         queries.upsert_source(conn, source, now=rt.clock(as_of).now())
     console.print(f"added source [bold]{name}[/bold] → {url}")
@@ -59,8 +68,13 @@ def list_(ctx: typer.Context, as_json: Json = False) -> None:
     table = Table("name", "url", "lang", "last success", "streak", "last reason", "items")
     for r in rows:
         table.add_row(
-            r.name, r.source.url, r.source.language or "", _short(r.last_success_at), str(r.failure_streak),
-            (r.last_reason or "")[:60], str(r.items_total),
+            r.name,
+            r.source.url,
+            r.source.language or "",
+            _short(r.last_success_at),
+            str(r.failure_streak),
+            (r.last_reason or "")[:60],
+            str(r.items_total),
         )
     console.print(table)
 
@@ -81,10 +95,19 @@ def remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Name of
 def _health_dict(row: SourceHealth) -> dict[str, object]:
     s = row.source
     return {
-        "name": s.name, "url": s.url, "kind": s.kind, "language": s.language, "outlet": s.outlet,
-        "allow_private": s.allow_private, "added_at": row.added_at, "last_attempt_at": row.last_attempt_at,
-        "last_success_at": row.last_success_at, "last_failure_at": row.last_failure_at,
-        "failure_streak": row.failure_streak, "last_reason": row.last_reason, "next_due_at": row.next_due_at,
+        "name": s.name,
+        "url": s.url,
+        "kind": s.kind,
+        "language": s.language,
+        "outlet": s.outlet,
+        "allow_private": s.allow_private,
+        "added_at": row.added_at,
+        "last_attempt_at": row.last_attempt_at,
+        "last_success_at": row.last_success_at,
+        "last_failure_at": row.last_failure_at,
+        "failure_streak": row.failure_streak,
+        "last_reason": row.last_reason,
+        "next_due_at": row.next_due_at,
         "items_total": row.items_total,
     }
 

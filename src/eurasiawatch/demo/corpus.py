@@ -35,20 +35,39 @@ THEMES = frozenset(
     {"diplomacy", "security", "trade", "energy", "investment", "technology", "information", "society"}
 )
 EVENT_TYPES = frozenset(
-    {"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE", "REJECT",
-     "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"}
+    {
+        "AGREE",
+        "CONSULT",
+        "SUPPORT",
+        "CONCEDE",
+        "COOPERATE",
+        "AID",
+        "RETREAT",
+        "REQUEST",
+        "ACCUSE",
+        "REJECT",
+        "THREATEN",
+        "PROTEST",
+        "SANCTION",
+        "MOBILIZE",
+        "COERCE",
+        "ASSAULT",
+    }
 )
 MODES = frozenset({"asserted", "negated", "hypothetical", "planned"})
 # ISO 3166-1 alpha-2, plus XK for Kosovo (user-assigned, used by the EU and the World Bank).
-COUNTRY_CODES = frozenset(
-    """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW
-    BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ
-    FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ
-    IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH
-    MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL
-    PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD
-    TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XK""".split()
-)
+_ISO_CODES = """
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
+BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM
+DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS
+GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN
+KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ
+MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM
+PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV
+SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI
+VN VU WF WS YE YT ZA ZM ZW XK
+"""
+COUNTRY_CODES = frozenset(_ISO_CODES.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +164,13 @@ def load_corpus(folder: Path | None = None) -> Corpus:
     outlets: dict[str, Outlet] = {}
     for raw in yaml.safe_load((folder / "outlets.yaml").read_text(encoding="utf-8")):
         outlet = Outlet(
-            id=raw["id"], name=raw["name"], languages=tuple(raw["languages"]), country=raw["country"],
-            kind=raw["kind"], template=raw["template"], state_media_entity=raw.get("state_media_entity"),
+            id=raw["id"],
+            name=raw["name"],
+            languages=tuple(raw["languages"]),
+            country=raw["country"],
+            kind=raw["kind"],
+            template=raw["template"],
+            state_media_entity=raw.get("state_media_entity"),
         )
         outlets[outlet.id] = outlet
     articles: list[SampleArticle] = []
@@ -160,11 +184,18 @@ def load_corpus(folder: Path | None = None) -> Corpus:
                 ]
                 articles.append(
                     SampleArticle(
-                        id=str(raw["id"]), story=str(raw["story"]), outlet=str(raw["outlet"]),
-                        language=str(raw["language"]), published=_as_datetime(raw["published"], where),
-                        authors=tuple(str(x) for x in raw.get("authors") or ()), title=str(raw["title"]).strip(),
-                        dek=str(raw.get("dek") or "").strip(), paragraphs=_paragraphs(str(raw["body"])),
-                        reprint_of=raw.get("reprint_of"), upcoming_for=raw.get("upcoming_for"), labels=labels,
+                        id=str(raw["id"]),
+                        story=str(raw["story"]),
+                        outlet=str(raw["outlet"]),
+                        language=str(raw["language"]),
+                        published=_as_datetime(raw["published"], where),
+                        authors=tuple(str(x) for x in raw.get("authors") or ()),
+                        title=str(raw["title"]).strip(),
+                        dek=str(raw.get("dek") or "").strip(),
+                        paragraphs=_paragraphs(str(raw["body"])),
+                        reprint_of=raw.get("reprint_of"),
+                        upcoming_for=raw.get("upcoming_for"),
+                        labels=labels,
                         file=path.name,
                     )
                 )
@@ -197,7 +228,10 @@ def validate_corpus(corpus: Corpus) -> list[str]:
             original = by_id.get(a.reprint_of)
             if original is None:
                 problems.append(f"{w}: reprint_of {a.reprint_of!r} does not exist")
-            elif corpus.outlets.get(original.outlet, None) and corpus.outlets[original.outlet].kind != "state-media":
+            elif (
+                corpus.outlets.get(original.outlet, None)
+                and corpus.outlets[original.outlet].kind != "state-media"
+            ):
                 problems.append(f"{w}: reprint_of {a.reprint_of} is not state-media copy")
             elif original.published > a.published:
                 problems.append(f"{w}: reprinted before its original {a.reprint_of} was published")
@@ -244,7 +278,7 @@ def _label_problems(where: str, labels: dict[str, Any]) -> list[str]:
 
 
 def label_lines(corpus: Corpus) -> list[str]:
-    """``labels.jsonl`` lines: one per article in the dev.jsonl layout plus story, reprint and upcoming links."""
+    """``labels.jsonl`` lines: the dev.jsonl layout plus story, reprint and upcoming links."""
     lines = []
     for a in corpus.articles:
         g = a.labels
@@ -261,9 +295,17 @@ def label_lines(corpus: Corpus) -> list[str]:
             "china_related": bool(g.get("china_related")),
         }
         record = {
-            "id": a.id, "published": a.published.date().isoformat(), "language": a.language, "title": a.title,
-            "text": a.text, "gold": gold, "story": a.story, "outlet": a.outlet, "reprint_of": a.reprint_of,
-            "upcoming_for": a.upcoming_for, "sample": True,
+            "id": a.id,
+            "published": a.published.date().isoformat(),
+            "language": a.language,
+            "title": a.title,
+            "text": a.text,
+            "gold": gold,
+            "story": a.story,
+            "outlet": a.outlet,
+            "reprint_of": a.reprint_of,
+            "upcoming_for": a.upcoming_for,
+            "sample": True,
         }
         lines.append(json.dumps(record, ensure_ascii=False))
     return lines

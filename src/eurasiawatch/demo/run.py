@@ -37,7 +37,11 @@ def demo_settings(settings: Settings) -> Settings:
     """
     data_dir = Path(settings.data_dir) / "demo"
     return replace(
-        settings, data_dir=str(data_dir), database_url="", database_schema="", fetch_per_host_delay=0.0,
+        settings,
+        data_dir=str(data_dir),
+        database_url="",
+        database_schema="",
+        fetch_per_host_delay=0.0,
         fetch_per_host_concurrency=8,
     )
 
@@ -50,7 +54,11 @@ def run_demo(settings: Settings, *, clock: Clock | None = None) -> DemoResult:
         clock: replay a given instant; default: the end of the corpus's last day.
     """
     corpus = load_corpus()
-    as_of = clock.now() if clock and clock.fixed else datetime.combine(corpus.last_day, time(23, 59, 59), tzinfo=UTC)
+    as_of = (
+        clock.now()
+        if clock and clock.fixed
+        else datetime.combine(corpus.last_day, time(23, 59, 59), tzinfo=UTC)
+    )
     clock = Clock(as_of)
     settings = demo_settings(settings)
     data_dir = Path(settings.data_dir)
@@ -64,7 +72,11 @@ def run_demo(settings: Settings, *, clock: Clock | None = None) -> DemoResult:
         site.update(build_site(corpus, base_url, as_of=as_of))
         sources = [
             Source(
-                name=f"{outlet.id}/{lang}", url=base_url + path, kind="feed", language=lang, outlet=outlet.name,
+                name=f"{outlet.id}/{lang}",
+                url=base_url + path,
+                kind="feed",
+                language=lang,
+                outlet=outlet.name,
                 allow_private=True,
             )
             for outlet, lang, path in feed_paths(corpus)

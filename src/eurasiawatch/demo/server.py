@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
-from datetime import UTC
 from contextlib import contextmanager
+from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -19,7 +19,7 @@ def _handler(site: Mapping[str, Resource]) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "ew-demo/1"
 
-        def do_GET(self) -> None:  # noqa: N802 - name fixed by http.server
+        def do_GET(self) -> None:
             path = urlsplit(self.path).path
             resource = site.get(path)
             if resource is None:
@@ -34,7 +34,9 @@ def _handler(site: Mapping[str, Resource]) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", resource.content_type)
             self.send_header("Content-Length", str(len(resource.body)))
             self.send_header("ETag", resource.etag)
-            self.send_header("Last-Modified", format_datetime(resource.last_modified.astimezone(UTC), usegmt=True))
+            self.send_header(
+                "Last-Modified", format_datetime(resource.last_modified.astimezone(UTC), usegmt=True)
+            )
             self.end_headers()
             self.wfile.write(resource.body)
 
@@ -49,7 +51,7 @@ def _handler(site: Mapping[str, Resource]) -> type[BaseHTTPRequestHandler]:
                     return False
             return False
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's name
+        def log_message(self, format: str, *args: object) -> None:
             return  # quiet: the ingest summary says what happened
 
     return Handler

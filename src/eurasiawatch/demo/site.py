@@ -19,8 +19,20 @@ from .corpus import Corpus, Outlet, SampleArticle, corpus_dir
 __all__ = ["Resource", "build_site", "feed_paths"]
 
 _ATOM_OUTLETS = frozenset({"eurasia-desk", "caspian-ledger", "tashkent-review"})
-_RU_MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-              "октября", "ноября", "декабря")
+_RU_MONTHS = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
 _SERVICE_LABELS = {"en": "English", "ru": "Русская служба", "kk": "Қазақ қызметі", "uz": "O'zbek xizmati"}
 
 
@@ -74,8 +86,15 @@ def _view(a: SampleArticle, base_url: str) -> _View:
     path = article_path(a)
     p = a.published
     return _View(
-        id=a.id, language=a.language, title=a.title, dek=a.dek, authors=a.authors, published=p,
-        paragraphs=a.paragraphs, url=path, abs_url=base_url + path,
+        id=a.id,
+        language=a.language,
+        title=a.title,
+        dek=a.dek,
+        authors=a.authors,
+        published=p,
+        paragraphs=a.paragraphs,
+        url=path,
+        abs_url=base_url + path,
         published_ru=f"{p.day} {_RU_MONTHS[p.month - 1]} {p.year}, {p:%H:%M}",
     )
 
@@ -95,7 +114,9 @@ def build_site(corpus: Corpus, base_url: str, *, as_of: datetime | None = None) 
     )
     articles = [a for a in corpus.articles if as_of is None or a.published <= as_of]
     site: dict[str, Resource] = {
-        "/robots.txt": Resource("text/plain", b"User-agent: *\nAllow: /\n", datetime(2024, 1, 1).astimezone()),
+        "/robots.txt": Resource(
+            "text/plain", b"User-agent: *\nAllow: /\n", datetime(2024, 1, 1).astimezone()
+        ),
     }
     for outlet in corpus.outlets.values():
         template = env.get_template(f"{outlet.template}.html.j2")
@@ -106,19 +127,26 @@ def build_site(corpus: Corpus, base_url: str, *, as_of: datetime | None = None) 
             for i, (a, view) in enumerate(zip(in_lang, views, strict=True)):
                 related = [v for v in views[max(0, i - 2) : i + 4] if v.id != view.id][:4]
                 html = template.render(
-                    a=view, outlet=outlet, related=related, service=_SERVICE_LABELS.get(lang, lang),
+                    a=view,
+                    outlet=outlet,
+                    related=related,
+                    service=_SERVICE_LABELS.get(lang, lang),
                     services=[(code, _SERVICE_LABELS.get(code, code)) for code in outlet.languages],
                 )
                 site[view.url] = Resource("text/html; charset=utf-8", html.encode("utf-8"), a.published)
             feed_path = next(p for o, lg, p in feed_paths(corpus) if o.id == outlet.id and lg == lang)
             updated = in_lang[0].published if in_lang else datetime(2024, 1, 1).astimezone()
             if feed_path.endswith("atom.xml"):
-                body, ctype = _atom(outlet, lang, views, base_url + feed_path, updated), "application/atom+xml"
+                body, ctype = (
+                    _atom(outlet, lang, views, base_url + feed_path, updated),
+                    "application/atom+xml",
+                )
             else:
                 body, ctype = _rss(outlet, lang, views, base_url, updated), "application/rss+xml"
             site[feed_path] = Resource(ctype + "; charset=utf-8", body.encode("utf-8"), updated)
         site[f"/{outlet.id}/"] = Resource(
-            "text/html; charset=utf-8", _home(outlet, [_view(a, base_url) for a in own]).encode("utf-8"),
+            "text/html; charset=utf-8",
+            _home(outlet, [_view(a, base_url) for a in own]).encode("utf-8"),
             max((a.published for a in own), default=datetime(2024, 1, 1).astimezone()),
         )
     return site
@@ -127,7 +155,7 @@ def build_site(corpus: Corpus, base_url: str, *, as_of: datetime | None = None) 
 def _rss(outlet: Outlet, lang: str, views: list[_View], base_url: str, updated: datetime) -> str:
     items = "".join(
         f"<item><title>{escape(v.title)}</title><link>{escape(v.abs_url)}</link>"
-        f"<guid isPermaLink=\"true\">{escape(v.abs_url)}</guid><description>{escape(v.dek)}</description>"
+        f'<guid isPermaLink="true">{escape(v.abs_url)}</guid><description>{escape(v.dek)}</description>'
         f"<pubDate>{format_datetime(v.published)}</pubDate>"
         + "".join(f"<dc:creator>{escape(au)}</dc:creator>" for au in v.authors)
         + "</item>\n"
@@ -145,7 +173,7 @@ def _rss(outlet: Outlet, lang: str, views: list[_View], base_url: str, updated: 
 
 def _atom(outlet: Outlet, lang: str, views: list[_View], self_url: str, updated: datetime) -> str:
     entries = "".join(
-        f"<entry><title>{escape(v.title)}</title><link rel=\"alternate\" href=\"{escape(v.abs_url)}\"/>"
+        f'<entry><title>{escape(v.title)}</title><link rel="alternate" href="{escape(v.abs_url)}"/>'
         f"<id>{escape(v.abs_url)}</id><published>{v.published.isoformat()}</published>"
         f"<updated>{v.published.isoformat()}</updated><summary>{escape(v.dek)}</summary>"
         + "".join(f"<author><name>{escape(au)}</name></author>" for au in v.authors)

@@ -78,8 +78,10 @@ def parse_feed(
     entries = parsed.get("entries") or []
     if not entries and not parsed.get("version"):
         reason = parsed.get("bozo_exception")
-        raise SourceError(f"not a feed: {reason.__class__.__name__ if reason else 'no feed or entries found'}")
-    feed_language = (parsed.get("feed", {}).get("language") or language or None)
+        raise SourceError(
+            f"not a feed: {reason.__class__.__name__ if reason else 'no feed or entries found'}"
+        )
+    feed_language = parsed.get("feed", {}).get("language") or language or None
     if feed_language:
         feed_language = feed_language.split("-")[0].lower()
     items: list[FeedItem] = []

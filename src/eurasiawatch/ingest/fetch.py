@@ -185,7 +185,9 @@ class Fetcher:
                 attempt += 1
                 if attempt > self.policy.retries:
                     raise TransientFetchError(retry.reason) from None
-                delay = retry.after if retry.after is not None else self.policy.backoff_base * 2 ** (attempt - 1)
+                delay = (
+                    retry.after if retry.after is not None else self.policy.backoff_base * 2 ** (attempt - 1)
+                )
                 await asyncio.sleep(min(delay, _MAX_RETRY_AFTER))
 
     async def _fetch_once(
@@ -229,7 +231,9 @@ class Fetcher:
             raise PermanentFetchError(f"HTTP {status} from {final}")
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > self.policy.max_bytes:
-            raise PermanentFetchError(f"body of {declared} bytes exceeds the {self.policy.max_bytes}-byte cap: {final}")
+            raise PermanentFetchError(
+                f"body of {declared} bytes exceeds the {self.policy.max_bytes}-byte cap: {final}"
+            )
         chunks: list[bytes] = []
         size = 0
         try:

@@ -85,8 +85,20 @@ def _body_paragraphs(document: Any, anchors: frozenset[str], meta: PageMeta) -> 
     return _paragraphs(document.body)
 
 
+_SOUTH_SLAVIC = frozenset({"sr", "hr", "bs", "sh", "cnr"})
+
+
+def _is_sample(tree: HtmlElement) -> bool:
+    """Whether the page marks itself as sample content written for the project (the demo corpus)."""
+    return bool(tree.xpath('//meta[@name="eurasiawatch:sample"][@content="true"]'))
+
+
 def _pick_language(text: str, declared: str | None) -> tuple[str | None, float | None]:
     code, score = detect_language(text)
+    # Serbian, Croatian and Bosnian share most of their words; text alone cannot tell them apart
+    # reliably, so within that group the page's or feed's declared language wins.
+    if declared and code in _SOUTH_SLAVIC and declared in _SOUTH_SLAVIC:
+        return declared, score
     if declared and (code is None or score < _UNSURE):
         return declared, score if code == declared else None
     return code, score if code else None
@@ -163,4 +175,5 @@ def extract_article(
         paragraphs=tuple(paragraphs),
         extracted_at=extracted_at,
         content_hash=content_hash(text),
+        sample=_is_sample(tree),
     )

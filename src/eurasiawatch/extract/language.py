@@ -28,12 +28,18 @@ _SAMPLE_CHARS = 1200
 _MIN_LETTERS = 3
 _WORD = re.compile(r"[^\W\d_]+")
 
-_UK_LETTERS = set("єїґ")
+_UK_LETTERS = frozenset("єїґ")
 _UZ_LATIN = re.compile(r"\b\w*[og][ʻ‘'`ʼ]\w*", re.IGNORECASE)
-_TK_LETTERS = set("ňýž")
+_TK_LETTERS = frozenset("ňýž")
 _SERBO_CROATIAN = frozenset({"sr", "hr", "bs"})
-# Croatian and Bosnian write ijekavian forms (vrijeme, mjesto, djeca); Serbian Latin mostly ekavian.
-_IJEKAVIAN = re.compile(r"\w(?:ije|[dtsmvlnpb]je)\w", re.IGNORECASE)
+# Croatian and Bosnian write ijekavian forms (vrijeme, mjesto, djeca, svijet); Serbian mostly ekavian
+# (vreme, mesto, deca, svet). A list of common stems, because a bare "-bje-"/"-ije-" pattern also
+# matches ekavian Serbian case endings ("Srbije", "Kine").
+_IJEKAVIAN = re.compile(
+    r"\b(?:(?:prije|poslije|gdje|ovdje)\b|(?:vrijem|mjest|djec|rijek|rijeć|riječ|lijep|bijel|mjesec|svijet|"
+    r"tijek|cijel|uvjet|tjed|stoljeć|primjer|vijest|sjedi|sjev|zapovjed|pjesm|dje[lv])\w*)",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=1)
@@ -47,24 +53,45 @@ def _identifier() -> Any:
     return identifier
 
 
+def _share(words: list[str], letters: frozenset[str]) -> float:
+    """Fraction of words that contain any of ``letters``."""
+    return sum(1 for w in words if letters.intersection(w)) / len(words) if words else 0.0
+
+
 def _script_override(sample: str) -> str | None:
-    """A language certain from its letters alone, or None."""
-    letters = set(sample.lower())
-    if "ə" in letters:
+    """A language certain from its letters, or None.
+
+    The evidence must run through the text: a Kazakh place name ("Қазақстан темір жолы") inside a
+    Russian report, or an English possessive ("Jinping's") that looks like Uzbek oʻ/gʻ, is not enough.
+    """
+    low = sample.lower()
+    words = _WORD.findall(low)
+    if not words:
+        return None
+    letters = set(low)
+    if _share(words, frozenset("ə")) >= 0.03:
         return "az"
-    if letters & set("ӣӯҷ"):
+    if _share(words, frozenset("ӣӯҷ")) >= 0.02:
         return "tg"
-    if letters & set("әұ") or ("і" in letters and letters & set("қғңөүһ") and not letters & _UK_LETTERS):
+    kazakh = _share(words, frozenset("әұ")) >= 0.03 or (
+        "і" in letters and _share(words, frozenset("қғңөүһі")) >= 0.08 and not letters & _UK_LETTERS
+    )
+    if kazakh:
         return "kk"
-    if "ў" in letters and letters & set("қғҳ"):
+    if _share(words, frozenset("ў")) >= 0.02 and letters & set("қғҳ"):
         return "uz"
-    if "ҳ" in letters and letters & set("қғ"):
+    if _share(words, frozenset("ҳ")) >= 0.02 and letters & set("қғ"):
         return "tg"
-    if letters & set("ңөү") and not letters & set("қғәұіһ"):
+    if _share(words, frozenset("ңөү")) >= 0.05 and not letters & set("қғәұіһ"):
         return "ky"
-    if "ă" not in letters and letters & {"ä"} and letters & _TK_LETTERS and "ş" in letters:
+    if (
+        "ă" not in letters
+        and "ä" in letters
+        and _share(words, frozenset(_TK_LETTERS)) >= 0.03
+        and "ş" in letters
+    ):
         return "tk"
-    if len(_UZ_LATIN.findall(sample)) >= 2 and not letters & set("ğışçöü"):
+    if len(_UZ_LATIN.findall(low)) >= max(2, 0.03 * len(words)) and not letters & set("ğışçöü"):
         return "uz"
     return None
 

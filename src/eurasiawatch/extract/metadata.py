@@ -99,7 +99,7 @@ def page_meta(tree: HtmlElement, url: str | None, max_date: date) -> PageMeta:
     except Exception as exc:  # trafilatura's JSON-LD reader can fail on odd markup; keep the rest
         _log.debug("JSON-LD metadata unreadable: %s", exc)
     title = meta.title or extract_title(tree)
-    author = meta.author or extract_author(tree)
+    author = meta.author or extract_author(tree) or _labelled_byline(tree)
     found = find_date(
         tree, url=url, original_date=True, extensive_search=False, max_date=max_date.isoformat()
     )
@@ -114,6 +114,26 @@ def page_meta(tree: HtmlElement, url: str | None, max_date: date) -> PageMeta:
         image=meta.image or None,
         description=meta.description or None,
     )
+
+
+# "Autor: Ana Jovanović", "Автор: Анна Петрова", "Szerző: Kiss Anna" in a short page element.
+_BYLINE_LABEL = re.compile(
+    r"(?:^|[\s|—–-])(?:Autor|Author|Аутор|Автор|Авторы|Автори|Szerző|Muallif|Автор материала)\s*:\s*"
+    r"([^|—–\n]{3,100})",
+    re.IGNORECASE,
+)
+
+
+def _labelled_byline(tree: HtmlElement) -> str | None:
+    """A byline introduced by an "Author:" label in the page's own language, if any."""
+    for element in tree.iter("div", "span", "p", "address", "small"):
+        text = " ".join(element.text_content().split())
+        if not text or len(text) > 160:
+            continue
+        found = _BYLINE_LABEL.search(text)
+        if found:
+            return found.group(1).strip()
+    return None
 
 
 def split_authors(byline: str | None) -> tuple[str, ...]:

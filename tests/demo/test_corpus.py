@@ -71,3 +71,16 @@ def test_every_article_is_marked_sample_content(corpus) -> None:
     for r in pages:
         assert b'name="eurasiawatch:sample" content="true"' in r.body
         assert b"Sample content written for the eurasiawatch project" in r.body
+
+
+def test_synthetic_scale_up_is_labelled_and_repeatable(corpus) -> None:
+    from eurasiawatch.demo.synthetic import synthetic_articles
+
+    n = len(corpus.articles) * 2 + 5
+    first = list(synthetic_articles(corpus, n))
+    assert len(first) == n and all(r["synthetic"] is True for r in first)
+    assert len({r["id"] for r in first}) == n
+    assert first == list(synthetic_articles(corpus, n))
+    later = [r for r in first if r["id"].startswith("syn1-")]
+    assert later and all(r["story"].startswith("syn1-") for r in later)
+    assert later[0]["published"] > first[0]["published"]

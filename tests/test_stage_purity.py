@@ -90,3 +90,12 @@ def test_stage_modules_hold_no_mutable_module_state() -> None:
         for path in sorted((PACKAGE / stage).rglob("*.py")):
             problems.extend(_mutable_module_globals(path))
     assert not problems, "stage modules must not keep mutable module-level state:\n" + "\n".join(problems)
+
+
+def test_the_package_exposes_the_stage_functions_for_notebooks() -> None:
+    import eurasiawatch
+
+    assert eurasiawatch.extract_article is extract_article
+    assert eurasiawatch.parse_feed is parse_feed
+    for name in eurasiawatch.__all__:
+        assert getattr(eurasiawatch, name) is not None, name

@@ -13,14 +13,18 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .clock import Clock
 from .config import Settings
 from .errors import EurasiawatchError, ExtractionError, PermanentFetchError, SourceError
-from .extract import canonicalize_url, extract_article
+from .extract import best_match, canonicalize_url, extract_article, fingerprint
 from .ingest import Fetcher, FetchPolicy, parse_feed
-from .records import FeedItem, Page, Source
+from .records import Article, FeedItem, Page, Source
 from .store import Database, queries
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 __all__ = ["Failure", "IngestReport", "ingest"]
 
@@ -293,12 +297,34 @@ async def _fetch_extract_store(
             )
             page_id = queries.save_page(conn, page)
             outcome = queries.upsert_article(conn, article, page_id=page_id, now=clock.now())
+            if outcome != "unchanged":
+                _link_near_duplicate(conn, article, clock)
     except EurasiawatchError as exc:
         report.fail(Failure(source.name, item.url, "store", str(exc)))
         return False
     report.add(source.name, outcome)
     log.debug("%s %s: %s", outcome, source.name, article.title)
     return True
+
+
+def _link_near_duplicate(conn: Connection, article: Article, clock: Clock) -> None:
+    """Fingerprint a stored article and link it to the first copy it repeats (extract.dedup)."""
+    fp = fingerprint(article.text)
+    if fp is None:
+        return
+    candidates = queries.near_duplicate_candidates(conn, fp.buckets, exclude=article.article_id)
+    match = best_match(fp, candidates)
+    if match:
+        log.info("%s repeats %s (similarity %.2f)", article.url, *match)
+    queries.save_signature(
+        conn,
+        article.article_id,
+        signature=fp.signature,
+        buckets=fp.buckets,
+        duplicate_of=match[0] if match else None,
+        similarity=match[1] if match else None,
+        now=clock.now(),
+    )
 
 
 def _require_html(content_type: str | None, url: str) -> None:

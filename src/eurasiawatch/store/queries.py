@@ -38,11 +38,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..errors import StoreError
 from ..records import Article, Page, Source
 from .health import SourceHealth
-from .tables import articles, failures, fetch_log, pages, sources
+from .tables import article_signatures, articles, failures, fetch_log, pages, signature_buckets, sources
 
 __all__ = [
     "SourceHealth",
     "count_articles",
+    "duplicate_of",
     "get_article",
     "get_source",
     "get_validators",
@@ -51,10 +52,12 @@ __all__ = [
     "list_sources",
     "load_page_html",
     "mark_source_result",
+    "near_duplicate_candidates",
     "record_failure",
     "record_fetch",
     "remove_source",
     "save_page",
+    "save_signature",
     "upsert_article",
     "upsert_source",
 ]
@@ -425,3 +428,106 @@ def get_article(conn: Connection, article_id: str) -> Article | None:
     """The article with this id, or None."""
     row = conn.execute(_get_article_stmt(_dialect(conn), article_id)).mappings().first()
     return None if row is None else _to_article(row)
+
+
+# -- near-duplicates -------------------------------------------------------------------------------
+
+
+def _near_duplicate_candidates_stmt(dialect: str, buckets: list[str], exclude: str) -> Select[Any]:
+    sharing = (
+        select(signature_buckets.c.article_id)
+        .where(signature_buckets.c.bucket.in_(buckets), signature_buckets.c.article_id != exclude)
+        .distinct()
+    )
+    return (
+        select(
+            article_signatures.c.article_id, article_signatures.c.signature, article_signatures.c.duplicate_of
+        )
+        .where(article_signatures.c.article_id.in_(sharing))
+        .order_by(article_signatures.c.computed_at, article_signatures.c.article_id)
+    )
+
+
+def near_duplicate_candidates(
+    conn: Connection, buckets: Iterable[str], *, exclude: str
+) -> list[tuple[str, bytes, str | None]]:
+    """Stored articles that share at least one LSH bucket with a new text, oldest first.
+
+    Args:
+        conn: a connection inside a transaction.
+        buckets: the new text's bucket keys (``extract.dedup.Fingerprint.buckets``).
+        exclude: the new article's own id, never its own candidate.
+
+    Returns:
+        ``(article_id, signature, duplicate_of)`` for each candidate.
+    """
+    stmt = _near_duplicate_candidates_stmt(_dialect(conn), list(buckets), exclude)
+    return [(row.article_id, bytes(row.signature), row.duplicate_of) for row in conn.execute(stmt)]
+
+
+def _upsert_signature_stmt(
+    dialect: str,
+    article_id: str,
+    signature: bytes,
+    duplicate_of: str | None,
+    similarity: float | None,
+    now: datetime,
+) -> Insert:
+    stmt = _insert(dialect, article_signatures).values(
+        article_id=article_id,
+        signature=signature,
+        duplicate_of=duplicate_of,
+        similarity=similarity,
+        computed_at=now,
+    )
+    # a changed text gets a new signature; the link found when it first arrived stays
+    return stmt.on_conflict_do_update(
+        index_elements=[article_signatures.c.article_id],
+        set_={"signature": stmt.excluded.signature, "computed_at": stmt.excluded.computed_at},
+    )
+
+
+def _delete_buckets_stmt(dialect: str, article_id: str) -> Delete:
+    return delete(signature_buckets).where(signature_buckets.c.article_id == article_id)
+
+
+def _insert_buckets_stmt(dialect: str) -> Insert:
+    return signature_buckets.insert()
+
+
+def save_signature(
+    conn: Connection,
+    article_id: str,
+    *,
+    signature: bytes,
+    buckets: Iterable[str],
+    duplicate_of: str | None,
+    similarity: float | None,
+    now: datetime,
+) -> None:
+    """Store a stored article's MinHash signature, its buckets and the first copy it repeats.
+
+    Args:
+        conn: a connection inside the transaction that stored the article.
+        article_id: the article (already in ``articles``).
+        signature: the MinHash signature bytes.
+        buckets: its LSH bucket keys; they replace any the article had.
+        duplicate_of: the original's id when this article is a near-duplicate, else None.
+        similarity: the estimated similarity to that original.
+        now: when the signature was computed.
+    """
+    dialect = _dialect(conn)
+    conn.execute(_upsert_signature_stmt(dialect, article_id, signature, duplicate_of, similarity, now))
+    conn.execute(_delete_buckets_stmt(dialect, article_id))
+    rows = [{"bucket": b, "article_id": article_id} for b in dict.fromkeys(buckets)]
+    if rows:
+        conn.execute(_insert_buckets_stmt(dialect), rows)
+
+
+def _duplicate_of_stmt(dialect: str, article_id: str) -> Select[Any]:
+    return select(article_signatures.c.duplicate_of).where(article_signatures.c.article_id == article_id)
+
+
+def duplicate_of(conn: Connection, article_id: str) -> str | None:
+    """The id of the first copy an article repeats, or None for an original (or an unfingerprinted one)."""
+    return conn.execute(_duplicate_of_stmt(_dialect(conn), article_id)).scalar_one_or_none()

@@ -35,11 +35,13 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "StringTuple",
     "UtcDateTime",
+    "article_signatures",
     "articles",
     "failures",
     "fetch_log",
     "metadata",
     "pages",
+    "signature_buckets",
     "sources",
 ]
 
@@ -187,4 +189,33 @@ failures = Table(
     Column("at", UtcDateTime, nullable=False),
     Index(None, "at"),
     Index(None, "url"),
+)
+
+# Near-duplicates (extract.dedup): every article's MinHash signature, the first copy it repeats
+# (``duplicate_of``, NULL for an original) and its LSH band buckets, kept across runs so a copy
+# arriving weeks later still finds the first one.
+article_signatures = Table(
+    "article_signatures",
+    metadata,
+    Column(
+        "article_id", String(128), ForeignKey("articles.article_id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("signature", LargeBinary, nullable=False),
+    Column("duplicate_of", String(128), ForeignKey("articles.article_id", ondelete="SET NULL")),
+    Column("similarity", Float),
+    Column("computed_at", UtcDateTime, nullable=False),
+    Index(None, "duplicate_of"),
+)
+
+signature_buckets = Table(
+    "signature_buckets",
+    metadata,
+    Column("bucket", String(16), primary_key=True),
+    Column(
+        "article_id",
+        String(128),
+        ForeignKey("article_signatures.article_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Index(None, "article_id"),
 )

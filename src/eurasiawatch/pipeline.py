@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+import charset_normalizer
 
 from .clock import Clock
 from .config import Settings
@@ -332,18 +335,37 @@ def _require_html(content_type: str | None, url: str) -> None:
         raise PermanentFetchError(f"not an HTML page ({content_type.split(';')[0]}): {url}")
 
 
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-z0-9_.:-]{2,40})""", re.IGNORECASE)
+# Server defaults that are often wrong: a page's own <meta charset> beats them.
+_DEFAULT_CHARSETS = frozenset({"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"})
+
+
 def _decode(body: bytes, content_type: str | None) -> str:
-    """Bytes to text: the declared charset if it works, then UTF-8, then cp1252 (never fails)."""
+    """Bytes to text (never fails).
+
+    Tries the declared charset, the page's ``<meta charset>``, UTF-8, then charset-normalizer's
+    guess; only then cp1252 with replacement. A cp1251 page served as UTF-8 or without any charset
+    thus still reads as Russian rather than mojibake.
+    """
     charset = None
     if content_type and "charset=" in content_type.lower():
         charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip().strip('"') or None
-    for encoding in (charset, "utf-8"):
+    found = _META_CHARSET.search(body[:4096])
+    meta = found.group(1).decode("ascii").lower() if found else None
+    order = (meta, charset) if charset in _DEFAULT_CHARSETS else (charset, meta)
+    for encoding in (*order, "utf-8"):
         if not encoding:
             continue
         try:
             return body.decode(encoding)
         except (LookupError, UnicodeDecodeError):
             continue
+    guess = charset_normalizer.from_bytes(body[:500_000]).best()
+    if guess is not None and guess.encoding:
+        try:
+            return body.decode(guess.encoding)
+        except (LookupError, UnicodeDecodeError):
+            pass
     return body.decode("cp1252", errors="replace")
 
 

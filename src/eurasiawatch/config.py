@@ -67,13 +67,30 @@ SPEC: tuple[Setting, ...] = (
         "eurasiawatch/0.1 (+https://github.com/eurasiawatch/eurasiawatch; news monitoring)",
         "User-Agent sent with every request; name the operator so site owners can reach you.",
     ),
-    Setting("fetch.timeout", float, 20.0, "Seconds before a request is abandoned."),
+    Setting(
+        "fetch.timeout",
+        float,
+        20.0,
+        "Seconds to wait for a connection, a DNS answer or the next piece of a reply before giving up.",
+    ),
+    Setting(
+        "fetch.deadline",
+        float,
+        60.0,
+        "Seconds one request may take in all, from sending it to the last byte of the body "
+        "(stops servers that drip a body slowly enough to dodge `fetch.timeout`).",
+    ),
     Setting("fetch.max_bytes", int, 10_000_000, "Largest response body accepted, enforced while streaming."),
     Setting("fetch.max_redirects", int, 5, "Redirects followed before a fetch fails."),
     Setting("fetch.retries", int, 2, "Extra attempts after a timeout, 429 or 5xx reply."),
     Setting("fetch.per_host_concurrency", int, 2, "Requests in flight at once to one host."),
     Setting("fetch.per_host_delay", float, 1.0, "Seconds between the starts of two requests to one host."),
-    Setting("fetch.respect_robots", bool, True, "Obey robots.txt."),
+    Setting(
+        "fetch.respect_robots",
+        bool,
+        True,
+        "Obey robots.txt (read once per site and run; its Crawl-delay raises the per-host delay).",
+    ),
     Setting("ingest.max_items_per_feed", int, 200, "Feed entries looked at per source and run."),
     Setting("ingest.refetch_known", bool, False, "Fetch again article pages that are already stored."),
     Setting(
@@ -105,6 +122,7 @@ class Settings:
     timezone: str = "Europe/Prague"
     fetch_user_agent: str = ""
     fetch_timeout: float = 20.0
+    fetch_deadline: float = 60.0
     fetch_max_bytes: int = 10_000_000
     fetch_max_redirects: int = 5
     fetch_retries: int = 2
@@ -181,7 +199,7 @@ def _coerce(spec: Setting, raw: Any, origin: str) -> Any:
 
 def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
     """Range checks that types alone do not catch."""
-    positive = ("fetch.timeout", "fetch.max_bytes", "fetch.per_host_concurrency")
+    positive = ("fetch.timeout", "fetch.deadline", "fetch.max_bytes", "fetch.per_host_concurrency")
     for key in positive:
         if values[key] <= 0:
             raise ConfigError(

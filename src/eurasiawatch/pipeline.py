@@ -1,4 +1,9 @@
-"""Wiring of the stages for the drivers: fetch feeds → fetch pages → extract → store.
+"""Wiring of the stages for the drivers: read sources → fetch pages → extract → store.
+
+Each ``Source.kind`` has its reader: ``feed`` and ``sitemap`` list article URLs (fetched here),
+``page`` is one article URL, and the local kinds ``warc`` and ``folder`` hand over pages (or plain
+texts) read from disk without touching the network. Everything then takes the same extract → store
+path, and a failed item is reported with its reason while the run carries on.
 
 This is the only place where ingest, extract and store meet; each of them stays ignorant of the
 others. Every article is committed in its own short transaction, so a run killed at any moment
@@ -12,18 +17,39 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import charset_normalizer
 
 from .clock import Clock
 from .config import Settings
 from .errors import EurasiawatchError, ExtractionError, PermanentFetchError, SourceError
-from .extract import best_match, canonicalize_url, extract_article, fingerprint
-from .ingest import Fetcher, FetchPolicy, parse_feed
-from .records import Article, FeedItem, Page, Source
+from .extract import (
+    article_id,
+    best_match,
+    canonicalize_url,
+    content_hash,
+    detect_language,
+    extract_article,
+    fingerprint,
+)
+from .ingest import (
+    LOCAL_KINDS,
+    SOURCE_KINDS,
+    Fetcher,
+    FetchPolicy,
+    ItemProblem,
+    TextDocument,
+    expand_sitemaps,
+    parse_feed,
+    parse_sitemap,
+    read_folder,
+    read_warc,
+    sitemap_since,
+)
+from .records import Article, FeedItem, FetchResult, Page, Source
 from .store import Database, queries
 
 if TYPE_CHECKING:
@@ -37,6 +63,7 @@ _FEED_ACCEPT = (
     "application/rss+xml,application/atom+xml,application/feed+json,"
     "application/xml;q=0.9,text/xml;q=0.8,*/*;q=0.5"
 )
+_SITEMAP_ACCEPT = "application/xml,text/xml;q=0.9,application/gzip;q=0.8,*/*;q=0.5"
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 
 
@@ -139,7 +166,32 @@ async def _ingest_source(
     report: IngestReport,
     progress: Progress | None,
 ) -> None:
+    """Read one source by its kind; a failure of the source itself is recorded and the run goes on."""
     started = time.monotonic()
+    if source.kind in LOCAL_KINDS:
+        await _ingest_local(db, settings, clock, source, report, progress)
+    elif source.kind == "feed":
+        await _ingest_feed(db, settings, clock, fetcher, source, report, progress, started)
+    elif source.kind == "sitemap":
+        await _ingest_sitemap(db, settings, clock, fetcher, source, report, progress, started)
+    elif source.kind == "page":
+        item = FeedItem(source=source.name, url=source.url, language=source.language)
+        await _ingest_items(db, settings, clock, fetcher, source, [item], report, progress)
+    else:
+        reason = f"unknown source kind {source.kind!r} (known: {', '.join(SOURCE_KINDS)})"
+        _source_failed(db, clock, source, source.url, reason, report, started)
+
+
+async def _fetch_document(
+    db: Database,
+    clock: Clock,
+    fetcher: Fetcher,
+    source: Source,
+    report: IngestReport,
+    started: float,
+    accept: str,
+) -> FetchResult | None:
+    """Conditional GET of a feed or sitemap; None when it failed or did not change (both recorded)."""
     with db.begin() as conn:
         etag, last_modified = queries.get_validators(conn, source.url)
     try:
@@ -148,11 +200,11 @@ async def _ingest_source(
             allow_private=source.allow_private,
             etag=etag,
             last_modified=last_modified,
-            accept=_FEED_ACCEPT,
+            accept=accept,
         )
     except SourceError as exc:
         _source_failed(db, clock, source, source.url, str(exc), report, started)
-        return
+        return None
     with db.begin() as conn:
         queries.record_fetch(
             conn,
@@ -170,21 +222,14 @@ async def _ingest_source(
         report.add(source.name, "feed_unchanged")
         with db.begin() as conn:
             queries.mark_source_result(conn, source.name, ok=True, reason=None, at=clock.now(), items=0)
-        return
-    try:
-        parsed = parse_feed(
-            result.body,
-            source=source.name,
-            base_url=result.final_url,
-            language=source.language,
-            limit=settings.ingest_max_items_per_feed,
-        )
-    except SourceError as exc:
-        _source_failed(db, clock, source, source.url, str(exc), report, started)
-        return
+        return None
+    return result
+
+
+def _save_document(db: Database, clock: Clock, source: Source, result: FetchResult) -> None:
+    """Keep a feed or sitemap document like any fetched page: for reprocessing, and so that its
+    validators give the next run a conditional GET."""
     with db.begin() as conn:
-        # The feed document is kept like any fetched page: for reprocessing, and so that its
-        # validators give the next run a conditional GET.
         queries.save_page(
             conn,
             Page(
@@ -199,10 +244,88 @@ async def _ingest_source(
                 last_modified=result.last_modified,
             ),
         )
+
+
+async def _ingest_feed(
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    fetcher: Fetcher,
+    source: Source,
+    report: IngestReport,
+    progress: Progress | None,
+    started: float,
+) -> None:
+    result = await _fetch_document(db, clock, fetcher, source, report, started, _FEED_ACCEPT)
+    if result is None:
+        return
+    try:
+        parsed = parse_feed(
+            result.body,
+            source=source.name,
+            base_url=result.final_url,
+            language=source.language,
+            limit=settings.ingest_max_items_per_feed,
+            content_type=result.content_type,
+        )
+    except SourceError as exc:
+        _source_failed(db, clock, source, source.url, str(exc), report, started)
+        return
+    _save_document(db, clock, source, result)
     report.add(source.name, "feeds_ok")
     for problem in parsed.problems:
         report.fail(Failure(source.name, source.url, "feed", problem))
-    items = list(parsed.items)
+    await _ingest_items(db, settings, clock, fetcher, source, list(parsed.items), report, progress)
+
+
+async def _ingest_sitemap(
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    fetcher: Fetcher,
+    source: Source,
+    report: IngestReport,
+    progress: Progress | None,
+    started: float,
+) -> None:
+    result = await _fetch_document(db, clock, fetcher, source, report, started, _SITEMAP_ACCEPT)
+    if result is None:
+        return
+    since = sitemap_since(settings, clock.now())
+    limit = settings.ingest_max_items_per_feed
+    try:
+        top = parse_sitemap(
+            result.body, source=source.name, base_url=result.final_url, since=since,
+            language=source.language, limit=limit,
+        )  # fmt: skip
+    except SourceError as exc:
+        _source_failed(db, clock, source, source.url, str(exc), report, started)
+        return
+    _save_document(db, clock, source, result)
+    parsed = await expand_sitemaps(
+        fetcher, top, source=source.name, allow_private=source.allow_private, since=since,
+        language=source.language, limit=limit,
+    )  # fmt: skip
+    report.add(source.name, "feeds_ok")
+    for problem in parsed.problems:
+        report.fail(Failure(source.name, source.url, "sitemap", problem))
+    if parsed.too_old:
+        log.info("%s: %d sitemap entries older than %s left out", source.name, parsed.too_old, since.date())
+    await _ingest_items(db, settings, clock, fetcher, source, list(parsed.items), report, progress)
+
+
+async def _ingest_items(
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    fetcher: Fetcher,
+    source: Source,
+    items: list[FeedItem],
+    report: IngestReport,
+    progress: Progress | None,
+) -> None:
+    """Fetch, extract and store the items a feed, sitemap or page source named (known ones skipped)."""
+    listed = len(items)
     if not settings.ingest_refetch_known:
         with db.begin() as conn:
             known = queries.known_urls(
@@ -218,18 +341,132 @@ async def _ingest_source(
         *(_ingest_item(db, settings, clock, fetcher, source, item, report, progress) for item in items)
     )
     stored = sum(1 for ok in outcomes if ok)
-    failed = len(outcomes) - stored
+    _finish_source(db, clock, source, stored, len(outcomes) - stored, listed - len(items))
+
+
+def _finish_source(db: Database, clock: Clock, source: Source, stored: int, failed: int, known: int) -> None:
+    """Record the source's health after its items: it failed only when every item failed."""
     with db.begin() as conn:
         ok = not (failed and not stored)
         reason = None if ok else f"all {failed} items failed"
         queries.mark_source_result(conn, source.name, ok=ok, reason=reason, at=clock.now(), items=stored)
-    log.info(
-        "%s: %d stored, %d failed, %d already known",
-        source.name,
-        stored,
-        failed,
-        len(parsed.items) - len(items),
+    log.info("%s: %d stored, %d failed, %d already known", source.name, stored, failed, known)
+
+
+# -- local sources: a WARC file or a folder, read from disk, never the network ----------------------
+
+
+async def _ingest_local(
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    source: Source,
+    report: IngestReport,
+    progress: Progress | None,
+) -> None:
+    started = time.monotonic()
+    try:
+        if source.kind == "warc":
+            entries: Iterator[Page | TextDocument | ItemProblem] = read_warc(
+                source.url, source=source.name, max_bytes=settings.fetch_max_bytes
+            )
+        else:
+            entries = read_folder(
+                source.url, source=source.name, fetched_at=clock.now(), max_bytes=settings.fetch_max_bytes
+            )
+    except SourceError as exc:
+        _source_failed(db, clock, source, source.url, str(exc), report, started)
+        return
+    stored = failed = known = 0
+    for entry in entries:
+        if progress:
+            progress("total", 1)
+        outcome = _local_entry(db, settings, clock, source, entry, report)
+        stored += outcome == "stored"
+        failed += outcome == "failed"
+        known += outcome == "known"
+        if progress:
+            progress("advance", 1)
+        await asyncio.sleep(0)  # extraction is CPU-bound: let network sources move between items
+    _finish_source(db, clock, source, stored, failed, known)
+
+
+def _local_entry(
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    source: Source,
+    entry: Page | TextDocument | ItemProblem,
+    report: IngestReport,
+) -> str:
+    """Extract and store one item of a local source: "stored", "failed" or "known"."""
+    if isinstance(entry, ItemProblem):
+        _item_failed(db, clock, source, entry.url, source.kind, entry.reason, report)
+        return "failed"
+    if not settings.ingest_refetch_known:
+        with db.begin() as conn:
+            if queries.known_urls(conn, [entry.url, canonicalize_url(entry.url)]):
+                report.add(source.name, "unchanged")
+                return "known"
+    report.add(source.name, "fetched")
+    try:
+        if isinstance(entry, TextDocument):
+            page, article = None, _text_article(entry, settings, clock, source)
+        else:
+            page = entry
+            article = extract_article(
+                page, min_chars=settings.ingest_min_text_chars, extracted_at=clock.now(), outlet=source.outlet
+            )
+    except ExtractionError as exc:
+        _item_failed(db, clock, source, entry.url, "extract", str(exc), report)
+        return "failed"
+    return "stored" if _store_article(db, clock, source, page, article, report) else "failed"
+
+
+def _text_article(doc: TextDocument, settings: Settings, clock: Clock, source: Source) -> Article:
+    """An Article straight from plain text: paragraphs at blank lines (else one per line)."""
+    paragraphs = _text_paragraphs(doc.text)
+    text = "\n\n".join(paragraphs)
+    if not text:
+        raise ExtractionError("empty text")
+    if len(text) < settings.ingest_min_text_chars:
+        raise ExtractionError(
+            f"too little text: {len(text)} characters, need at least {settings.ingest_min_text_chars}"
+        )
+    detected, score = detect_language(text)
+    canonical = canonicalize_url(doc.url)
+    return Article(
+        article_id=article_id(canonical),
+        url=doc.url,
+        canonical_url=canonical,
+        title=doc.title,
+        text=text,
+        published=doc.published,
+        # a language the file states wins: the operator who wrote it knows better than a guess
+        language=doc.language or detected,
+        language_score=None if doc.language and doc.language != detected else score,
+        outlet=source.outlet,
+        source=source.name,
+        paragraphs=paragraphs,
+        extracted_at=clock.now(),
+        content_hash=content_hash(text),
     )
+
+
+def _text_paragraphs(text: str) -> tuple[str, ...]:
+    """Paragraphs of plain text: runs of lines between blank lines, or each line when none is blank."""
+    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
+    if "" not in lines:
+        return tuple(line for line in lines if line)
+    blocks: list[str] = []
+    current: list[str] = []
+    for line in [*lines, ""]:
+        if line:
+            current.append(line)
+        elif current:
+            blocks.append(" ".join(current))
+            current = []
+    return tuple(blocks)
 
 
 async def _ingest_item(
@@ -285,25 +522,40 @@ async def _fetch_extract_store(
     except ExtractionError as exc:
         _item_failed(db, clock, source, item.url, "extract", str(exc), report)
         return False
+    fetch_row = {
+        "source": source.name,
+        "url": item.url,
+        "status": result.status,
+        "ok": True,
+        "reason": None,
+        "elapsed_ms": int((time.monotonic() - started) * 1000),
+        "nbytes": len(result.body),
+        "at": clock.now(),
+    }
+    return _store_article(db, clock, source, page, article, report, fetch_row=fetch_row)
+
+
+def _store_article(
+    db: Database,
+    clock: Clock,
+    source: Source,
+    page: Page | None,
+    article: Article,
+    report: IngestReport,
+    *,
+    fetch_row: dict[str, Any] | None = None,
+) -> bool:
+    """Store an article, with its page and fetch-log row, in one transaction; False when it failed."""
     try:
         with db.begin() as conn:
-            queries.record_fetch(
-                conn,
-                source=source.name,
-                url=item.url,
-                status=result.status,
-                ok=True,
-                reason=None,
-                elapsed_ms=int((time.monotonic() - started) * 1000),
-                nbytes=len(result.body),
-                at=clock.now(),
-            )
-            page_id = queries.save_page(conn, page)
+            if fetch_row is not None:
+                queries.record_fetch(conn, **fetch_row)
+            page_id = queries.save_page(conn, page) if page is not None else None
             outcome = queries.upsert_article(conn, article, page_id=page_id, now=clock.now())
             if outcome != "unchanged":
                 _link_near_duplicate(conn, article, clock)
     except EurasiawatchError as exc:
-        report.fail(Failure(source.name, item.url, "store", str(exc)))
+        report.fail(Failure(source.name, article.url, "store", str(exc)))
         return False
     report.add(source.name, outcome)
     log.debug("%s %s: %s", outcome, source.name, article.title)
@@ -372,20 +624,22 @@ def _decode(body: bytes, content_type: str | None) -> str:
 def _source_failed(
     db: Database, clock: Clock, source: Source, url: str, reason: str, report: IngestReport, started: float
 ) -> None:
-    report.fail(Failure(source.name, url, "feed", reason))
+    stage = source.kind if source.kind in SOURCE_KINDS else "source"
+    report.fail(Failure(source.name, url, stage, reason))
     with db.begin() as conn:
-        queries.record_fetch(
-            conn,
-            source=source.name,
-            url=url,
-            status=0,
-            ok=False,
-            reason=reason,
-            elapsed_ms=int((time.monotonic() - started) * 1000),
-            nbytes=0,
-            at=clock.now(),
-        )
-        queries.record_failure(conn, stage="feed", url=url, source=source.name, reason=reason, at=clock.now())
+        if source.kind not in LOCAL_KINDS:  # a local source is read, never fetched
+            queries.record_fetch(
+                conn,
+                source=source.name,
+                url=url,
+                status=0,
+                ok=False,
+                reason=reason,
+                elapsed_ms=int((time.monotonic() - started) * 1000),
+                nbytes=0,
+                at=clock.now(),
+            )
+        queries.record_failure(conn, stage=stage, url=url, source=source.name, reason=reason, at=clock.now())
         queries.mark_source_result(conn, source.name, ok=False, reason=reason, at=clock.now())
 
 

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import re
+import socket
+import threading
 import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.utils import formatdate
 
+import brotli
 import pytest
 
-from eurasiawatch.errors import PermanentFetchError, TransientFetchError
+from eurasiawatch.config import Settings, load_settings
+from eurasiawatch.errors import ConfigError, PermanentFetchError, TransientFetchError
 from eurasiawatch.ingest import Fetcher, FetchPolicy, check_address
+from eurasiawatch.ingest.fetch import _retry_after, content_type_problem
 
 from ..loopback import Reply, serve
 
@@ -175,3 +185,197 @@ def test_per_host_delay_spaces_request_starts() -> None:
         started = time.monotonic()
         asyncio.run(go([site.url(f"/p{i}") for i in range(4)]))
         assert time.monotonic() - started >= 0.55  # 4 starts, 0.2 s apart
+
+
+def test_brotli_and_deflate_bodies_are_decoded() -> None:
+    with serve() as site:
+        site.routes["/br"] = Reply(200, brotli.compress(b"<p>brotli</p>"), {"Content-Encoding": "br"})
+        site.routes["/df"] = Reply(200, zlib.compress(b"<p>deflate</p>"), {"Content-Encoding": "deflate"})
+        assert fetch(site.url("/br")).body == b"<p>brotli</p>"
+        assert fetch(site.url("/df")).body == b"<p>deflate</p>"
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br"])
+def test_a_corrupt_compressed_body_is_a_clear_permanent_error(encoding: str) -> None:
+    good = gzip.compress(b"<p>hello</p>" * 50) if encoding == "gzip" else brotli.compress(b"<p>hi</p>" * 50)
+    with serve() as site:
+        site.routes["/bad"] = Reply(200, good[:12] + b"\x00garbage" * 20, {"Content-Encoding": encoding})
+        with pytest.raises(PermanentFetchError, match=f"is not valid {encoding}"):
+            fetch(site.url("/bad"))
+        assert site.hits["/bad"] == 1  # not retried
+
+
+def test_a_gzip_bomb_hits_the_cap_on_decoded_bytes() -> None:
+    bomb = gzip.compress(b"\0" * 5_000_000)  # ~5 KB on the wire, 5 MB decoded; the cap is 50 KB
+    assert len(bomb) < POLICY.max_bytes
+    with serve() as site:
+        site.routes["/bomb"] = Reply(200, bomb, {"Content-Encoding": "gzip"}, chunks=4)
+        with pytest.raises(PermanentFetchError, match="cap"):
+            fetch(site.url("/bomb"))
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expect"),
+    [
+        ("image/png", "html"),
+        ("application/octet-stream", "html"),
+        ("video/mp4", "html"),
+        ("application/pdf", "html"),
+        ("application/rss+xml", "html"),
+        ("image/jpeg", "feed"),
+        ("application/octet-stream", "feed"),
+        ("video/webm", "feed"),
+        ("audio/mpeg", "feed"),
+        ("application/zip", "feed"),
+    ],
+)
+def test_content_types_that_cannot_be_what_was_expected_are_refused(content_type: str, expect: str) -> None:
+    with serve() as site:
+        site.routes["/x"] = Reply(200, b"\x89PNG...", {"Content-Type": content_type})
+        with pytest.raises(
+            PermanentFetchError, match=f"expected an? .*got Content-Type {re.escape(content_type)}:"
+        ):
+            fetch(site.url("/x"), expect=expect)
+        assert fetch(site.url("/x")).body == b"\x89PNG..."  # expect="any" (the default) takes it
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expect"),
+    [
+        ("text/html; charset=utf-8", "html"),
+        ("application/xhtml+xml", "html"),
+        ("text/plain", "html"),
+        (None, "html"),
+        ("application/rss+xml", "feed"),
+        ("application/atom+xml; charset=utf-8", "feed"),
+        ("text/xml", "feed"),
+        ("application/xml", "feed"),
+        ("application/feed+json", "feed"),
+        ("text/html", "feed"),  # sites serve feeds as text/html; the parser decides
+        (None, "feed"),
+    ],
+)
+def test_expected_content_types_pass(content_type: str | None, expect: str) -> None:
+    assert content_type_problem(content_type, expect) is None  # type: ignore[arg-type]
+
+
+def test_an_unknown_expectation_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="expect"):
+        fetch("http://127.0.0.1/", expect="pdf")
+
+
+def test_retry_after_as_an_http_date_is_honoured() -> None:
+    def route(headers: dict[str, str], n: int) -> Reply:
+        if n == 1:
+            return Reply(503, b"busy", {"Retry-After": formatdate(time.time() + 2, usegmt=True)})
+        return Reply(200, b"ok")
+
+    with serve() as site:
+        site.routes["/busy"] = route
+        started = time.monotonic()
+        assert fetch(site.url("/busy")).body == b"ok"
+        assert time.monotonic() - started >= 0.9  # the date has one-second resolution
+        assert site.hits["/busy"] == 2
+
+
+def test_retry_after_parsing() -> None:
+    assert _retry_after("7") == 7.0
+    assert _retry_after(formatdate(time.time() - 3600, usegmt=True)) == 0.0
+    assert 25 < (_retry_after(formatdate(time.time() + 30, usegmt=True)) or 0) <= 30
+    assert 25 < (_retry_after(formatdate(time.time() + 30)) or 0) <= 30  # a "-0000" date
+    assert _retry_after("soon") is None and _retry_after("") is None and _retry_after(None) is None
+
+
+def test_a_retry_after_longer_than_a_minute_gives_up_at_once() -> None:
+    with serve() as site:
+        site.routes["/later"] = Reply(429, b"", {"Retry-After": "3600"})
+        started = time.monotonic()
+        with pytest.raises(TransientFetchError, match="asks to wait 3600s"):
+            fetch(site.url("/later"))
+        assert time.monotonic() - started < 1.0 and site.hits["/later"] == 1
+
+
+@contextmanager
+def drip_server(interval: float) -> Iterator[str]:
+    """A server that answers 200 and then sends one body byte every ``interval`` seconds, forever."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(5)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n")
+            while not stop.is_set():
+                try:
+                    conn.sendall(b"1\r\nx\r\n")
+                except OSError:
+                    return
+                time.sleep(interval)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/drip"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
+def test_a_slow_drip_body_is_cut_off_at_the_deadline() -> None:
+    policy = FetchPolicy(
+        user_agent="t", timeout=1.0, deadline=0.6, retries=2, per_host_delay=0.0, respect_robots=False
+    )
+    with drip_server(0.05) as url:
+        started = time.monotonic()
+        with pytest.raises(TransientFetchError, match=r"0\.6s deadline"):
+            fetch(url, policy)
+        elapsed = time.monotonic() - started
+    assert 0.5 < elapsed < 1.5  # each byte came well within fetch.timeout; the deadline stopped it, once
+
+
+def test_deadline_setting_reaches_the_policy_and_must_be_positive() -> None:
+    assert FetchPolicy.from_settings(Settings(fetch_deadline=12.5)).deadline == 12.5
+    assert load_settings(environ={}).fetch_deadline == 60.0
+    with pytest.raises(ConfigError, match=r"fetch\.deadline"):
+        load_settings(environ={"EURASIAWATCH_FETCH__DEADLINE": "0"})
+
+
+@pytest.mark.parametrize("limit", [2, 3])
+def test_per_host_concurrency_caps_requests_in_flight(limit: int) -> None:
+    lock = threading.Lock()
+    in_flight = 0
+    peak = 0
+
+    def route(headers: dict[str, str], n: int) -> Reply:
+        nonlocal in_flight, peak
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        time.sleep(0.15)
+        with lock:
+            in_flight -= 1
+        return Reply(200, b"x")
+
+    policy = FetchPolicy(user_agent="t", timeout=2.0, per_host_delay=0.0, per_host_concurrency=limit)
+
+    async def go(urls: list[str]) -> None:
+        async with Fetcher(policy) as f:
+            await asyncio.gather(*(f.fetch(u, allow_private=True) for u in urls))
+
+    with serve() as site:
+        for i in range(8):
+            site.routes[f"/p{i}"] = route
+        asyncio.run(go([site.url(f"/p{i}") for i in range(8)]))
+    assert peak == limit
+
+
+@pytest.mark.parametrize("url", ["http://exa mple.invalid/x", "http://example.org:99999/x"])
+def test_bad_hosts_and_ports_are_invalid_urls(url: str) -> None:
+    with pytest.raises(PermanentFetchError, match="invalid URL"):
+        fetch(url)

@@ -437,7 +437,7 @@ def content_type_problem(content_type: str | None, expect: Expect) -> str | None
             or base in {"application/x-rss+xml", "application/x-atom+xml"}
         )
         wanted = "a feed"
-    return None if ok else f"expected {wanted}, got Content-Type {base or content_type!r}"
+    return None if ok else f"expected {wanted}, got Content-Type {base or repr(content_type)}"
 
 
 def _valid_host(host: str) -> bool:

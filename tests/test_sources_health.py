@@ -206,3 +206,32 @@ def test_sources_check_command(cli, tmp_path, monkeypatch) -> None:
     # checking stores nothing and changes no health record
     listed = json.loads(cli.invoke(app, ["sources", "list", "--json"]).output)
     assert all(s["last_attempt_at"] is None and s["status"] == "new" for s in listed)
+
+
+def test_pipeline_names_an_anti_bot_wall_in_the_reason(fresh_db: Database) -> None:
+    with serve() as site:
+        build(site)
+        site.routes["/walled-feed.xml"] = Reply(200, CF_CHALLENGE, {"Content-Type": "text/html"})
+        story = site.url("/news/railway.html")
+        site.routes["/walled-items.xml"] = Reply(
+            200,
+            f"<?xml version='1.0'?><rss version='2.0'><channel><title>W</title>"
+            f"<item><title>Walled</title><link>{site.url('/news/walled.html')}</link></item>"
+            f"<item><title>Open</title><link>{story}</link></item></channel></rss>".encode(),
+            {"Content-Type": "application/rss+xml"},
+        )
+        site.routes["/news/walled.html"] = Reply(200, CF_CHALLENGE, {"Content-Type": "text/html"})
+        register(
+            fresh_db,
+            Source(name="walled", url=site.url("/walled-feed.xml"), allow_private=True),
+            Source(name="items", url=site.url("/walled-items.xml"), allow_private=True),
+        )
+        report = ingest(fresh_db, SETTINGS, CLOCK)
+    reasons = {f.url.rsplit("/", 1)[1]: f.reason for f in report.failures}
+    assert reasons["walled-feed.xml"].startswith("anti-bot wall (Cloudflare challenge)")
+    assert reasons["walled.html"].startswith("anti-bot wall (Cloudflare challenge)")
+    assert report.counts["new"] == 1  # the open article is stored all the same
+    with fresh_db.begin() as conn:
+        rows = {h.name: h for h in queries.list_sources(conn)}
+    assert (rows["walled"].last_reason or "").startswith("anti-bot wall (Cloudflare challenge)")
+    assert rows["walled"].failure_streak == 1 and rows["items"].failure_streak == 0

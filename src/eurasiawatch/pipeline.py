@@ -49,6 +49,7 @@ from .ingest import (
     read_warc,
     sitemap_since,
 )
+from .ingest.walls import detect_wall, failure_reason, wall_reason
 from .records import Article, FeedItem, FetchResult, Page, Source
 from .store import Database, queries
 
@@ -203,7 +204,7 @@ async def _fetch_document(
             accept=accept,
         )
     except SourceError as exc:
-        _source_failed(db, clock, source, source.url, str(exc), report, started)
+        _source_failed(db, clock, source, source.url, failure_reason(exc), report, started)
         return None
     with db.begin() as conn:
         queries.record_fetch(
@@ -269,7 +270,7 @@ async def _ingest_feed(
             content_type=result.content_type,
         )
     except SourceError as exc:
-        _source_failed(db, clock, source, source.url, str(exc), report, started)
+        _source_failed(db, clock, source, source.url, _walled(result, str(exc)), report, started)
         return
     _save_document(db, clock, source, result)
     report.add(source.name, "feeds_ok")
@@ -299,7 +300,7 @@ async def _ingest_sitemap(
             language=source.language, limit=limit,
         )  # fmt: skip
     except SourceError as exc:
-        _source_failed(db, clock, source, source.url, str(exc), report, started)
+        _source_failed(db, clock, source, source.url, _walled(result, str(exc)), report, started)
         return
     _save_document(db, clock, source, result)
     parsed = await expand_sitemaps(
@@ -500,7 +501,7 @@ async def _fetch_extract_store(
         result = await fetcher.fetch(item.url, allow_private=source.allow_private)
         _require_html(result.content_type, result.final_url)
     except SourceError as exc:
-        _item_failed(db, clock, source, item.url, "fetch", str(exc), report)
+        _item_failed(db, clock, source, item.url, "fetch", failure_reason(exc), report)
         return False
     report.add(source.name, "fetched")
     page = Page(
@@ -520,7 +521,7 @@ async def _fetch_extract_store(
             page, min_chars=settings.ingest_min_text_chars, extracted_at=clock.now(), outlet=source.outlet
         )
     except ExtractionError as exc:
-        _item_failed(db, clock, source, item.url, "extract", str(exc), report)
+        _item_failed(db, clock, source, item.url, "extract", _walled(result, str(exc)), report)
         return False
     fetch_row = {
         "source": source.name,
@@ -580,6 +581,12 @@ def _link_near_duplicate(conn: Connection, article: Article, clock: Clock) -> No
         similarity=match[1] if match else None,
         now=clock.now(),
     )
+
+
+def _walled(result: FetchResult, reason: str) -> str:
+    """The reason, prefixed with the anti-bot wall the reply was, if it was one (ingest.walls)."""
+    wall = detect_wall(result.status, {"content-type": result.content_type or ""}, result.body)
+    return f"{wall_reason(wall)}: {reason}" if wall else reason
 
 
 def _require_html(content_type: str | None, url: str) -> None:

@@ -175,6 +175,8 @@ class KnowledgeBase:
     version: str
     warnings: tuple[KBIssue, ...] = ()
     cldr_missing: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # normalized name or alias -> ids of the actors it names (canonical-name owners first)
+    index: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def find(self, text: str) -> tuple[Actor, ...]:
         """Actors whose id, canonical name or alias equals ``text`` (case, dashes, quotes ignored).
@@ -187,14 +189,7 @@ class KnowledgeBase:
         """
         if text in self.actors:
             return (self.actors[text],)
-        key = normalize_alias(text)
-        by_name = [a for a in self.actors.values() if normalize_alias(a.name) == key]
-        by_alias = [
-            a
-            for a in self.actors.values()
-            if a not in by_name and any(normalize_alias(n) == key for n in a.all_names())
-        ]
-        return tuple(by_name + by_alias)
+        return tuple(self.actors[i] for i in self.index.get(normalize_alias(text), ()))
 
     def country_by_name(self, text: str) -> Country | None:
         """The country with this code or name (in any language), if any."""
@@ -302,7 +297,8 @@ def _load(root: Path, user: Path | None) -> KnowledgeBase:
     errors = [i for i in issues if i.level == "error"]
     if errors:
         raise KnowledgeBaseError(errors)
-    warnings = tuple(_alias_collisions(actors.values()))
+    index = _build_index(actors.values())
+    warnings = tuple(_alias_collisions(index, actors))
     for warning in warnings:
         log.debug("knowledge base warning: %s", warning)
     return KnowledgeBase(
@@ -312,6 +308,7 @@ def _load(root: Path, user: Path | None) -> KnowledgeBase:
         version="kb-" + digest.hexdigest()[:12],
         warnings=warnings,
         cldr_missing=missing,
+        index=index,
     )
 
 
@@ -546,16 +543,26 @@ def _actor(
     )
 
 
-def _alias_collisions(actors: Iterable[Actor]) -> Iterator[KBIssue]:
-    """One warning per alias that names more than one actor."""
-    owners: dict[str, list[Actor]] = {}
+def _build_index(actors: Iterable[Actor]) -> dict[str, tuple[str, ...]]:
+    """Normalized names and aliases to actor ids; owners of the canonical name come first."""
+    by_name: dict[str, list[str]] = {}
+    by_alias: dict[str, list[str]] = {}
     for actor in actors:
-        for alias in {normalize_alias(n) for n in actor.all_names()}:
-            owners.setdefault(alias, []).append(actor)
-    for alias, group in sorted(owners.items()):
-        if len(group) > 1:
-            ids = ", ".join(sorted(a.id for a in group))
-            yield KBIssue(group[0].source, ids, f"alias {alias!r} is shared by {ids}", level="warning")
+        canonical = normalize_alias(actor.name)
+        by_name.setdefault(canonical, []).append(actor.id)
+        for alias in {normalize_alias(n) for n in actor.all_names()} - {canonical}:
+            by_alias.setdefault(alias, []).append(actor.id)
+    keys = by_name.keys() | by_alias.keys()
+    return {k: tuple(dict.fromkeys([*by_name.get(k, ()), *by_alias.get(k, ())])) for k in keys}
+
+
+def _alias_collisions(index: Mapping[str, tuple[str, ...]], actors: Mapping[str, Actor]) -> Iterator[KBIssue]:
+    """One warning per alias that names more than one actor."""
+    for alias, ids in sorted(index.items()):
+        if len(ids) > 1:
+            names = ", ".join(sorted(ids))
+            source = actors[ids[0]].source
+            yield KBIssue(source, names, f"alias {alias!r} is shared by {names}", level="warning")
 
 
 def read_user_entries(path: str | Path) -> list[dict[str, Any]]:

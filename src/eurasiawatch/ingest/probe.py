@@ -122,7 +122,8 @@ def _json_feed(body: bytes) -> DocumentSummary | None:
         "https://jsonfeed.org/version/"
     ):
         return None
-    items = doc.get("items") if isinstance(doc.get("items"), list) else []
+    raw_items = doc.get("items")
+    items: list[object] = raw_items if isinstance(raw_items, list) else []
     dates = []
     for item in items:
         if isinstance(item, dict):

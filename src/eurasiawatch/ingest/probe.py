@@ -92,9 +92,11 @@ def describe_document(
             dates = [i.published for i in parsed.items if i.published]
             return DocumentSummary(kind=kind, items=len(parsed.items), newest=max(dates, default=None))
     wall = detect_wall(status, {"content-type": content_type or ""}, body)
+    start = body.lstrip()[:1024].lower()
     if (
         ctype.startswith(("text/html", "application/xhtml"))
-        or body.lstrip()[:200].lower().find(b"<html") >= 0
+        or b"<html" in start
+        or b"<!doctype html" in start
     ):
         return DocumentSummary(kind="HTML", wall=wall, feed_links=_advertised_feeds(body, url))
     return DocumentSummary(kind="other", wall=wall)

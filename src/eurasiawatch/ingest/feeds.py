@@ -11,7 +11,9 @@ that is not a feed at all is reported instead of yielding nothing silently.
 from __future__ import annotations
 
 import calendar
+import html
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -38,6 +40,20 @@ class FeedParseResult(tuple[tuple[FeedItem, ...], tuple[str, ...]]):
         return self[1]
 
 
+def resolve_link(base_url: str, link: str) -> str:
+    """``link`` made absolute against ``base_url`` ("" when empty).
+
+    Raises:
+        ValueError: the link is malformed (a broken IPv6 host, a port out of range…).
+    """
+    link = link.strip()
+    if not link:
+        return ""
+    absolute = urljoin(base_url, link)
+    _ = urlsplit(absolute).port  # parsing the port is what rejects "host:99999"
+    return absolute
+
+
 def _when(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = entry.get(key)
@@ -52,12 +68,32 @@ def _when(entry: Any) -> datetime | None:
 def _authors(entry: Any) -> tuple[str, ...]:
     names: list[str] = []
     for author in entry.get("authors") or []:
-        name = (author.get("name") or "").strip() if isinstance(author, dict) else ""
+        name = (plain_text(author.get("name")) or "") if isinstance(author, dict) else ""
         if name and name not in names:
             names.append(name)
     if not names and entry.get("author"):
-        names.append(str(entry["author"]).strip())
+        names.append(plain_text(str(entry["author"])) or "")
     return tuple(n for n in names if n)
+
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+_TAG = re.compile(r"<[^>]*(?:>|$)")
+
+
+def plain_text(value: str | None) -> str | None:
+    """A feed field as plain text: HTML comments and tags dropped, entities decoded, spaces collapsed.
+
+    Titles and author names are stored and shown as text; feedparser hands them over as (sanitised)
+    HTML, which can still carry comments such as ``<!-- <script> -->``.
+    """
+    if not value:
+        return None
+    text = value
+    if "<" in text or "&" in text:
+        text = html.unescape(_TAG.sub(" ", _COMMENT.sub(" ", text)))
+        # markup escaped twice comes out of unescaping as markup again: as text it is noise
+        text = _TAG.sub(" ", _COMMENT.sub(" ", text))
+    return " ".join(text.split()) or None
 
 
 def _is_json(body: bytes, content_type: str | None) -> bool:
@@ -119,9 +155,13 @@ def parse_feed(
                 if candidate.get("rel", "alternate") == "alternate" and candidate.get("href"):
                     link = candidate["href"]
                     break
-        link = urljoin(base_url, link.strip()) if link else ""
+        title = (entry.get("title") or "(untitled)")[:80]
+        try:
+            link = resolve_link(base_url, link)
+        except ValueError as exc:
+            problems.append(f"entry {title!r} has an invalid link ({link.strip()[:80]!r}: {exc})")
+            continue
         if urlsplit(link).scheme not in {"http", "https"}:
-            title = (entry.get("title") or "(untitled)")[:80]
             problems.append(f"entry {title!r} has no http(s) link")
             continue
         if link in seen:
@@ -131,8 +171,8 @@ def parse_feed(
             FeedItem(
                 source=source,
                 url=link,
-                title=(entry.get("title") or None),
-                summary=(entry.get("summary") or None),
+                title=plain_text(entry.get("title")),
+                summary=plain_text(entry.get("summary")),
                 published=_when(entry),
                 authors=_authors(entry),
                 language=feed_language,
@@ -167,9 +207,10 @@ def _json_authors(item: dict[str, Any], feed: dict[str, Any]) -> tuple[str, ...]
         people = raw if isinstance(raw, list) else [holder.get("author")]
         names: list[str] = []
         for person in people:
-            name = person.get("name") if isinstance(person, dict) else None
-            if isinstance(name, str) and name.strip() and name.strip() not in names:
-                names.append(name.strip())
+            raw_name = person.get("name") if isinstance(person, dict) else None
+            name = plain_text(raw_name) if isinstance(raw_name, str) else None
+            if name and name not in names:
+                names.append(name)
         if names:
             return tuple(names)
     return ()
@@ -179,7 +220,7 @@ def _json_text(item: dict[str, Any], *keys: str) -> str | None:
     for key in keys:
         value = item.get(key)
         if isinstance(value, str) and value.strip():
-            return value.strip()
+            return plain_text(value)
     return None
 
 
@@ -225,9 +266,13 @@ def _parse_json_feed(
             continue
         title = _json_text(entry, "title")
         link = _json_text(entry, "url", "external_url") or ""
-        link = urljoin(base_url, link) if link else ""
+        label = str(title or entry.get("id") or f"#{number}")[:80]
+        try:
+            link = resolve_link(base_url, link)
+        except ValueError as exc:
+            problems.append(f"item {label!r} has an invalid url ({link[:80]!r}: {exc})")
+            continue
         if urlsplit(link).scheme not in {"http", "https"}:
-            label = str(title or entry.get("id") or f"#{number}")[:80]
             problems.append(f"item {label!r} has no http(s) url")
             continue
         if link in seen:

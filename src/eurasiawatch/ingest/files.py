@@ -33,6 +33,7 @@ __all__ = [
     "ItemProblem",
     "TextDocument",
     "decode_html",
+    "is_http_url",
     "local_path",
     "read_folder",
     "source_location",
@@ -173,8 +174,13 @@ def _text(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _is_http(url: str) -> bool:
-    parts = urlsplit(url)
+def is_http_url(url: str) -> bool:
+    """Whether ``url`` is a well-formed absolute http(s) URL with a host."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a port out of range is no URL either
+    except ValueError:
+        return False
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
@@ -220,7 +226,7 @@ def _json_line(line: str, url: str, *, source: str, fetched_at: datetime) -> Pag
     if not isinstance(record, dict):
         raise SourceError(f"not a JSON object but a JSON {type(record).__name__}")
     given = _text(record.get("url"))
-    if given is not None and not _is_http(given):
+    if given is not None and not is_http_url(given):
         raise SourceError(f"'url' is not an http(s) URL: {given[:80]!r}")
     url = given or url
     title = _text(record.get("title"))

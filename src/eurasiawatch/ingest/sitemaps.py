@@ -17,13 +17,13 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
 from ..errors import SourceError
 from ..records import FeedItem
-from .feeds import parse_feed
+from .feeds import parse_feed, resolve_link
 from .fetch import Fetcher
 
 __all__ = ["SITEMAP_DAYS", "SitemapParseResult", "expand_sitemaps", "parse_sitemap", "sitemap_since"]
@@ -177,7 +177,11 @@ def parse_sitemap(
     too_old = 0
     for number, entry in enumerate(root.iterfind("{*}url"), start=1):
         loc = _child_text(entry, "{*}loc")
-        link = urljoin(base_url, loc) if loc else ""
+        try:
+            link = resolve_link(base_url, loc or "")
+        except ValueError as exc:
+            problems.append(f"sitemap entry {number} has an invalid <loc> ({(loc or '')[:80]!r}: {exc})")
+            continue
         if urlsplit(link).scheme not in {"http", "https"}:
             problems.append(f"sitemap entry {number} has no http(s) <loc> ({(loc or 'none')[:80]!r})")
             continue
@@ -207,7 +211,13 @@ def _parse_index(root: etree._Element, *, base_url: str, since: datetime | None)
     too_old = 0
     for number, entry in enumerate(root.iterfind("{*}sitemap"), start=1):
         loc = _child_text(entry, "{*}loc")
-        link = urljoin(base_url, loc) if loc else ""
+        try:
+            link = resolve_link(base_url, loc or "")
+        except ValueError as exc:
+            problems.append(
+                f"sitemap index entry {number} has an invalid <loc> ({(loc or '')[:80]!r}: {exc})"
+            )
+            continue
         if urlsplit(link).scheme not in {"http", "https"}:
             problems.append(f"sitemap index entry {number} has no http(s) <loc> ({(loc or 'none')[:80]!r})")
             continue

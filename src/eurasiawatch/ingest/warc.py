@@ -18,13 +18,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
 from ..errors import SourceError
 from ..records import Page
-from .files import ItemProblem, decode_html, local_path
+from .files import ItemProblem, decode_html, is_http_url, local_path
 
 __all__ = ["read_warc"]
 
@@ -111,9 +110,8 @@ def _iter_records(
 
 def _page(record: Any, where: str, *, source: str, max_bytes: int) -> Page | ItemProblem:
     """One response record → a Page, or the reason it is not one."""
-    uri = (record.rec_headers.get_header("WARC-Target-URI") or "").strip()
-    parts = urlsplit(uri)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
+    uri = (record.rec_headers.get_header("WARC-Target-URI") or "").strip().strip("<>")
+    if not is_http_url(uri):
         return ItemProblem(where, f"response record without an http(s) target URI ({uri[:80]!r})")
     http = record.http_headers
     status = int(http.get_statuscode() or 0) if http is not None else 0

@@ -43,7 +43,18 @@ def _root(
 
 def _register() -> None:
     # Imported here so that each module can import ``app`` and common helpers without cycles.
-    from . import config_cmd, db_cmd, demo_cmd, extract_cmd, ingest_cmd, kb_cmd, run_cmd, sources_cmd  # noqa: F401
+    from . import (  # noqa: F401
+        annotate_cmd,
+        config_cmd,
+        db_cmd,
+        demo_cmd,
+        extract_cmd,
+        ingest_cmd,
+        kb_cmd,
+        label_cmd,
+        run_cmd,
+        sources_cmd,
+    )
 
 
 _register()

@@ -1,0 +1,1 @@
+"""Placeholder: this command is being written (see the open issues)."""

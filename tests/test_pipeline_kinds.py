@@ -14,9 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import pytest
+from typer.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from eurasiawatch.cli import app
 from eurasiawatch.clock import Clock
 from eurasiawatch.config import Settings
 from eurasiawatch.pipeline import IngestReport, ingest
@@ -295,3 +298,45 @@ def test_unknown_kind_is_one_failure(fresh_db: Database) -> None:
     assert [(f.stage, f.reason) for f in report.failures] == [
         ("source", "unknown source kind 'podcast' (known: feed, page, sitemap, warc, folder)")
     ]
+
+
+# -- the command line ----------------------------------------------------------------------------------
+
+
+def test_sources_add_accepts_local_paths_and_ingest_reads_them(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EURASIAWATCH_DATA_DIR", str(tmp_path / "data"))
+    assert cli.invoke(app, ["db", "upgrade"]).exit_code == 0
+    warc = tmp_path / "CC-NEWS-20240708.warc.gz"
+    write_warc(warc)
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "gas.txt").write_text(TOPICS["gas"] + "\n" + story("gas"), encoding="utf-8")
+
+    added = cli.invoke(app, ["sources", "add", str(warc), "--kind", "warc"])
+    assert added.exit_code == 0, added.output
+    assert (
+        cli.invoke(app, ["sources", "add", folder.as_uri(), "--kind", "folder", "--name", "desk"]).exit_code
+        == 0
+    )
+    listed = {s["name"]: s for s in json.loads(cli.invoke(app, ["sources", "list", "--json"]).output)}
+    assert listed["CC-NEWS-20240708.warc.gz"]["url"] == str(warc) and listed["desk"]["url"] == str(folder)
+    assert listed["desk"]["kind"] == "folder"
+
+    for args, message in (
+        ([str(folder), "--kind", "feed"], "is not an http(s) URL"),
+        ([str(tmp_path / "nope"), "--kind", "folder"], "does not exist"),
+        ([str(warc), "--kind", "folder"], "is not a directory"),
+        (["https://e.org/", "--kind", "podcast"], "unknown source kind 'podcast'"),
+    ):
+        refused = cli.invoke(app, ["sources", "add", *args])
+        assert refused.exit_code == 2 and message in refused.output, refused.output
+
+    first = cli.invoke(app, ["--as-of", "2024-07-09", "ingest"])
+    assert first.exit_code == 1, first.output  # two records of the WARC are broken on purpose
+    assert "truncated WARC record" in first.output and "application/pdf" in first.output
+    again = cli.invoke(app, ["--as-of", "2024-07-09", "ingest"])
+    assert again.exit_code == 1  # the same two records, and nothing stored twice
+    listed = {s["name"]: s for s in json.loads(cli.invoke(app, ["sources", "list", "--json"]).output)}
+    assert listed["desk"]["items_total"] == 1 and listed["CC-NEWS-20240708.warc.gz"]["items_total"] == 2

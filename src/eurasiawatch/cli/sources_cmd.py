@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import typer
 from rich.table import Table
 
+from ..errors import SourceError
+from ..ingest import LOCAL_KINDS, source_location
 from ..ingest.fetch import FetchPolicy
 from ..ingest.opml import parse_opml, write_opml
 from ..ingest.probe import check_sources
@@ -34,7 +36,12 @@ _RATE_DAYS = 7  # items per day are averaged over this many days
 @sources_app.command("add")
 def add(
     ctx: typer.Context,
-    url: Annotated[str, typer.Argument(help="Feed URL (RSS or Atom).")],
+    url: Annotated[
+        str,
+        typer.Argument(
+            help="Feed, sitemap or page URL; for --kind warc or folder, a local path or file:// URL."
+        ),
+    ],
     name: Annotated[
         str | None, typer.Option(help="Short unique name; default: the URL's host and path.")
     ] = None,
@@ -42,7 +49,14 @@ def add(
         str | None, typer.Option(help="Language of the source (ISO 639-1), if known.")
     ] = None,
     outlet: Annotated[str | None, typer.Option(help="Outlet name credited on its articles.")] = None,
-    kind: Annotated[str, typer.Option(help="Source kind.")] = "feed",
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="Source kind: feed (RSS, Atom, JSON Feed), page (one article), sitemap (news, plain "
+            "or index), warc (a WARC/WARC.gz file or a folder of them) or folder (.html, .html.gz, "
+            ".txt, .jsonl)."
+        ),
+    ] = "feed",
     allow_private: Annotated[
         bool,
         typer.Option("--allow-private", help="Allow a loopback/private address (local test servers only)."),
@@ -51,11 +65,18 @@ def add(
 ) -> None:
     """Register a source, or update it if the name exists."""
     rt = runtime(ctx)
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        err_console.print(f"[red]Error:[/red] {url!r} is not an http(s) URL")
-        raise typer.Exit(2)
-    name = name or (parts.netloc + parts.path).rstrip("/")
+    try:
+        url = source_location(url, kind)
+    except SourceError as exc:
+        err_console.print(
+            f"[red]Error:[/red] {exc}" + (f" ({exc.hint})" if exc.hint else ""), highlight=False
+        )
+        raise typer.Exit(2) from None
+    if kind in LOCAL_KINDS:
+        name = name or Path(url).name
+    else:
+        parts = urlsplit(url)
+        name = name or (parts.netloc + parts.path).rstrip("/")
     db = open_database(rt.settings)
     db.ensure_current()
     source = Source(

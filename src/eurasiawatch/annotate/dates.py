@@ -1,0 +1,242 @@
+"""Dates in article text, resolved against the publication date, in every supported language.
+
+Ranges are read first ("May 16-17", "16–17 мая", "15–16 червня", "30 May – 2 June"), then single
+days ("on May 20", "16 мая", "3 шілдеде", "6-iyun", "május 8-án", "19. marta"), numeric dates
+("2024-05-16", "16.05.2024"), weekdays ("on Tuesday", "в среду", "u sredu") and relative words
+("yesterday", "last month"). A date without a year takes the year that puts it nearest the
+publication date. Month names, weekdays and relative words live in ``data/lexicons/dates.yaml``.
+
+General-purpose parsers such as dateparser read "16-17 May" as the year 2117 and know nothing of the
+publication date, hence these tables.
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .lexicons import load_lexicon
+
+__all__ = ["DateSpan", "find_dates", "first_date"]
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    """A date or range found in text: ``start``..``end`` (inclusive), with where it was found.
+
+    ``precision`` is ``day`` (a calendar day or a range of days), ``week`` or ``month``.
+    """
+
+    start: date
+    end: date | None
+    begin: int
+    stop: int
+    precision: str = "day"
+
+
+def _stem_regex(term: str) -> str:
+    if term.endswith("*"):
+        return re.escape(term[:-1]) + r"[\w'’ʻ]*"
+    return re.escape(term) + r"\.?"
+
+
+@functools.cache  # built once from the shipped tables; immutable
+def _patterns() -> dict[str, object]:
+    lex = load_lexicon("dates")
+    month_of: list[tuple[str, int]] = []
+    for number, terms in lex["months"].items():
+        for term in terms:
+            month_of.append((term.lower(), int(number)))
+    month_of.sort(key=lambda item: len(item[0]), reverse=True)
+    month = "(?:" + "|".join(_stem_regex(t) for t, _ in month_of) + ")"
+    month = rf"(?<![\w]){month}(?![\w])"
+    year = r"(?:\d{4})"
+    day = r"(?:[0-3]?\d)"
+    day_tail = r"(?:\.|-?(?:st|nd|rd|th|án|én|ján|jén|jei|ei|ai|i|a|e|го|е|я|ші|шы|inchi))?"
+    dash = r"\s*(?:[-–—]|\bto\b|\bдо\b|\bпо\b|\bdo\b|\bи\b|\bі\b|\bта\b|\bi\b|\band\b|\bés\b)\s*"
+    year_before = rf"(?:(?P<yb>{year})(?:\.|-?yil\w*|\s*жыл\w*|\s*(?:года|г\.|р\.|року|godine|године))?\s+)?"
+    year_after = rf"(?:,?\s*(?P<ya>{year})(?![\d]))?"
+    parts = {
+        # 16-17 May, 15–16 червня, 30 May – 2 June, 16. i 17. maja
+        "range_dm": rf"{year_before}(?P<d1>{day}){day_tail}(?:\s*(?P<m1>{month}))?{dash}"
+        rf"(?P<d2>{day}){day_tail}[\s-]*(?P<m2>{month}){year_after}",
+        # May 16-17, May 30 – June 2, május 8–9.
+        "range_md": rf"{year_before}(?P<m1>{month})\s+(?P<d1>{day}){day_tail}{dash}"
+        rf"(?:(?P<m2>{month})\s+)?(?P<d2>{day}){day_tail}(?![\d]){year_after}",
+        # 16 мая, 3 шілдеде, 6-iyun, 19. marta
+        "single_dm": rf"{year_before}(?<![\d.])(?P<d1>{day}){day_tail}[\s-]*(?P<m1>{month}){year_after}",
+        # May 20, május 8-án, 2024. május 8.
+        "single_md": rf"{year_before}(?P<m1>{month})\s+(?P<d1>{day}){day_tail}(?![\d]){year_after}",
+    }
+    compiled = {name: re.compile(p, re.IGNORECASE) for name, p in parts.items()}
+    month_lookup = [(re.compile(_stem_regex(t) + "$", re.IGNORECASE), n) for t, n in month_of]
+    iso = re.compile(r"(?<![\d])(\d{4})-(\d{2})-(\d{2})(?![\d])")
+    dotted = re.compile(r"(?<![\d.])([0-3]?\d)\.([01]?\d)\.(\d{4})(?![\d])")
+    weekdays = [
+        (
+            re.compile(
+                r"(?<![\w])(?:" + "|".join(t.replace(" ", r"\s+") for t in terms) + r")(?![\w])", re.I
+            ),
+            int(n),
+        )
+        for n, terms in lex["weekdays"].items()
+    ]
+    relative = []
+    for unit, table in lex["relative"].items():
+        for offset, terms in table.items():
+            rx = r"(?<![\w])(?:" + "|".join(t.replace(" ", r"\s+") for t in terms) + r")(?![\w])"
+            relative.append((re.compile(rx, re.I), unit, int(offset)))
+    return {
+        "compiled": compiled,
+        "months": month_lookup,
+        "iso": iso,
+        "dotted": dotted,
+        "weekdays": weekdays,
+        "relative": relative,
+    }
+
+
+def _month_number(word: str) -> int | None:
+    for rx, number in _patterns()["months"]:  # type: ignore[attr-defined]
+        if rx.match(word.strip()):
+            return int(number)
+    return None
+
+
+def _nearest_year(month: int, day: int, published: date) -> int:
+    """The year that puts day/month nearest the publication date."""
+    best: tuple[int, int] | None = None
+    for year in (published.year - 1, published.year, published.year + 1):
+        try:
+            gap = abs((date(year, month, day) - published).days)
+        except ValueError:
+            continue
+        if best is None or gap < best[0]:
+            best = (gap, year)
+    return best[1] if best else published.year
+
+
+def _make(year: int | None, month: int, day: int, published: date | None) -> date | None:
+    if year is None:
+        if published is None:
+            return None
+        year = _nearest_year(month, day, published)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _overlaps(spans: list[DateSpan], begin: int, stop: int) -> bool:
+    return any(s.begin < stop and begin < s.stop for s in spans)
+
+
+def _calendar_spans(text: str, published: date | None) -> list[DateSpan]:
+    pats = _patterns()
+    found: list[DateSpan] = []
+    for name in ("range_dm", "range_md", "single_dm", "single_md"):
+        for m in pats["compiled"][name].finditer(text):  # type: ignore[index]
+            if _overlaps(found, m.start(), m.end()):
+                continue
+            groups = m.groupdict()
+            year_text = groups.get("ya") or groups.get("yb")
+            year = int(year_text) if year_text else None
+            m1 = _month_number(groups["m1"]) if groups.get("m1") else None
+            m2 = _month_number(groups["m2"]) if groups.get("m2") else None
+            d1 = int(groups["d1"])
+            if name == "range_dm":
+                month1, month2 = (m1 or m2), m2
+            elif name == "range_md":
+                month1, month2 = m1, (m2 or m1)
+            else:
+                month1, month2 = m1, None
+            if month1 is None:
+                continue
+            start = _make(year, month1, d1, published)
+            if start is None:
+                continue
+            end = None
+            if name.startswith("range") and month2 is not None:
+                end = _make(year if year else start.year, month2, int(groups["d2"]), None)
+                if end is not None and end < start:
+                    end = _make(start.year + 1, month2, int(groups["d2"]), None)
+                if end is not None and (end - start).days > 62:
+                    end = None
+            found.append(DateSpan(start, end, m.start(), m.end()))
+    for m in pats["iso"].finditer(text):  # type: ignore[attr-defined]
+        d = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), None)
+        if d and not _overlaps(found, m.start(), m.end()):
+            found.append(DateSpan(d, None, m.start(), m.end()))
+    for m in pats["dotted"].finditer(text):  # type: ignore[attr-defined]
+        d = _make(int(m.group(3)), int(m.group(2)), int(m.group(1)), None)
+        if d and not _overlaps(found, m.start(), m.end()):
+            found.append(DateSpan(d, None, m.start(), m.end()))
+    return found
+
+
+def _relative_spans(text: str, published: date, prefer_future: bool) -> list[DateSpan]:
+    pats = _patterns()
+    found: list[DateSpan] = []
+    for rx, weekday in pats["weekdays"]:  # type: ignore[attr-defined]
+        for m in rx.finditer(text):
+            delta = (published.weekday() - weekday) % 7
+            if prefer_future:
+                day = published + timedelta(days=(weekday - published.weekday()) % 7 or 7)
+            else:
+                day = published - timedelta(days=delta)
+            found.append(DateSpan(day, None, m.start(), m.end()))
+    for rx, unit, offset in pats["relative"]:  # type: ignore[attr-defined]
+        for m in rx.finditer(text):
+            if unit == "days":
+                found.append(DateSpan(published + timedelta(days=offset), None, m.start(), m.end()))
+            elif unit == "weeks":
+                monday = published - timedelta(days=published.weekday()) + timedelta(weeks=offset)
+                found.append(DateSpan(monday, monday + timedelta(days=6), m.start(), m.end(), "week"))
+            else:
+                year, month = divmod(published.year * 12 + published.month - 1 + offset, 12)
+                last = calendar.monthrange(year, month + 1)[1]
+                found.append(
+                    DateSpan(
+                        date(year, month + 1, 1), date(year, month + 1, last), m.start(), m.end(), "month"
+                    )
+                )
+    return found
+
+
+def find_dates(
+    text: str, language: str | None, published: date | None, *, prefer_future: bool = False
+) -> tuple[DateSpan, ...]:
+    """Every date and date range in ``text``, resolved against ``published``.
+
+    Args:
+        text: a sentence or a whole article.
+        language: ISO 639-1 code (the tables cover every supported language at once, so it is
+            only a hint and may be None).
+        published: the publication date; needed for dates without a year, weekdays and relative
+            words (those are skipped when it is None).
+        prefer_future: resolve a bare weekday forward ("will meet on Tuesday") instead of back.
+
+    Returns:
+        The spans in text order; ranges come with ``end``.
+    """
+    del language  # the month and weekday tables are shared across languages
+    spans = _calendar_spans(text, published)
+    if published is not None:
+        for span in _relative_spans(text, published, prefer_future):
+            if not _overlaps(spans, span.begin, span.stop):
+                spans.append(span)
+    return tuple(sorted(spans, key=lambda s: s.begin))
+
+
+def first_date(
+    text: str, language: str | None, published: date | None, *, prefer_future: bool = False
+) -> DateSpan | None:
+    """The first day-precise date in ``text``, else the first date of any precision, else None."""
+    spans = find_dates(text, language, published, prefer_future=prefer_future)
+    for span in spans:
+        if span.precision == "day":
+            return span
+    return spans[0] if spans else None

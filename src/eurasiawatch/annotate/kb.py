@@ -41,6 +41,7 @@ __all__ = [
     "Region",
     "actor_from_mapping",
     "load_kb",
+    "merge_user_entries",
     "normalize_alias",
     "read_user_entries",
     "shipped_kb_dir",
@@ -590,3 +591,43 @@ def write_user_entries(path: str | Path, entries: Iterable[Mapping[str, Any]]) -
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+
+
+def merge_user_entries(
+    path: str | Path, entries: Iterable[Mapping[str, Any]], *, kb: KnowledgeBase
+) -> tuple[int, int]:
+    """Validate entries and write them into the user file, replacing entries with the same id.
+
+    Args:
+        path: the user file (YAML; created with its folder if absent).
+        entries: actor entries as mappings (from ``kb add`` or an imported YAML/CSV file).
+        kb: the loaded knowledge base, for the known country codes.
+
+    Returns:
+        (entries added, entries replaced) in the user file.
+
+    Raises:
+        KnowledgeBaseError: any entry is invalid (nothing is written then).
+    """
+    issues: list[KBIssue] = []
+    new: dict[str, dict[str, Any]] = {}
+    for n, entry in enumerate(entries, 1):
+        actor = actor_from_mapping(entry, label="import", position=n, countries=kb.countries, issues=issues)
+        if actor is not None:
+            new[actor.id] = actor.to_mapping()
+    if issues:
+        raise KnowledgeBaseError(issues)
+    current = read_user_entries(path)
+    replaced = 0
+    merged: list[dict[str, Any]] = []
+    for entry in current:
+        entry_id = str(entry.get("id") or slugify(str(entry.get("name") or "")))
+        if entry_id in new:
+            merged.append(new.pop(entry_id))
+            replaced += 1
+        else:
+            merged.append(entry)
+    added = len(new)
+    merged.extend(new.values())
+    write_user_entries(path, merged)
+    return added, replaced

@@ -235,3 +235,24 @@ def test_pipeline_names_an_anti_bot_wall_in_the_reason(fresh_db: Database) -> No
         rows = {h.name: h for h in queries.list_sources(conn)}
     assert (rows["walled"].last_reason or "").startswith("anti-bot wall (Cloudflare challenge)")
     assert rows["walled"].failure_streak == 1 and rows["items"].failure_streak == 0
+
+
+def test_a_wall_served_with_403_or_503_is_named(fresh_db: Database) -> None:
+    settings = SETTINGS  # no retries: a 503 fails at once
+    with serve() as site:
+        site.routes["/forbidden.xml"] = Reply(
+            403, CF_CHALLENGE, {"Content-Type": "text/html", "Server": "cloudflare"}
+        )
+        site.routes["/busy.xml"] = Reply(
+            503, CF_CHALLENGE, {"Content-Type": "text/html", "Server": "cloudflare"}
+        )
+        register(
+            fresh_db,
+            Source(name="forbidden", url=site.url("/forbidden.xml"), allow_private=True),
+            Source(name="busy", url=site.url("/busy.xml"), allow_private=True),
+        )
+        report = ingest(fresh_db, settings, CLOCK)
+    reasons = {f.url.rsplit("/", 1)[1]: f.reason for f in report.failures}
+    assert reasons["forbidden.xml"].startswith("anti-bot wall"), reasons
+    assert "HTTP 403" in reasons["forbidden.xml"]
+    assert reasons["busy.xml"].startswith("anti-bot wall"), reasons

@@ -48,8 +48,10 @@ __all__ = ["Expect", "FetchPolicy", "Fetcher", "check_address"]
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 Expect = Literal["any", "html", "feed"]
 _T = TypeVar("_T")
+_E = TypeVar("_E", bound=BaseException)
 
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
+_ERROR_BODY_BYTES = 65_536  # enough to recognise a challenge page; the rest of an error body is not read
 _REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 _MAX_RETRY_AFTER = 60.0  # a server asking for a longer wait gets it: we give up until the next run
 _MAX_CRAWL_DELAY = 60.0  # a larger Crawl-delay would stall a run; this many seconds is what we grant
@@ -214,7 +216,7 @@ class Fetcher:
                         f"{retry.reason}; the server asks to wait {retry.after:.0f}s"
                     ) from None
                 if attempt > self.policy.retries:
-                    raise TransientFetchError(retry.reason) from None
+                    raise _copy_reply(retry, TransientFetchError(retry.reason)) from None
                 delay = (
                     retry.after if retry.after is not None else self.policy.backoff_base * 2 ** (attempt - 1)
                 )
@@ -368,9 +370,10 @@ class Fetcher:
         if status == 304:
             return FetchResult(url=url, final_url=final, status=304, not_modified=True)
         if status in _RETRY_STATUSES:
-            raise _Retry(f"HTTP {status} from {final}", _retry_after(response.headers.get("retry-after")))
+            retry = _Retry(f"HTTP {status} from {final}", _retry_after(response.headers.get("retry-after")))
+            raise await _with_reply(retry, response)
         if status >= 400:
-            raise PermanentFetchError(f"HTTP {status} from {final}")
+            raise await _with_reply(PermanentFetchError(f"HTTP {status} from {final}"), response)
         if not 200 <= status < 300:
             raise PermanentFetchError(f"unexpected HTTP {status} from {final}")
         content_type = response.headers.get("content-type")
@@ -457,6 +460,30 @@ def _location(response: httpx.Response) -> str:
     if not location:
         raise PermanentFetchError(f"redirect without Location from {response.url}")
     return urljoin(str(response.url), location)
+
+
+async def _with_reply(exc: _E, response: httpx.Response) -> _E:
+    """Attach the refused reply (status, headers, first bytes of the body) to a fetch error.
+
+    Callers use it to name what refused them, e.g. an anti-bot wall served with a 403 or 503
+    (``ingest.walls.failure_reason``).
+    """
+    try:
+        body = await _read_truncated(response, _ERROR_BODY_BYTES)
+    except httpx.HTTPError:
+        body = b""
+    exc.status = response.status_code  # type: ignore[attr-defined]
+    exc.headers = dict(response.headers)  # type: ignore[attr-defined]
+    exc.body = body  # type: ignore[attr-defined]
+    return exc
+
+
+def _copy_reply(source: BaseException, target: _E) -> _E:
+    """Carry the refused reply over when one error is turned into another."""
+    for name in ("status", "headers", "body"):
+        if hasattr(source, name):
+            setattr(target, name, getattr(source, name))
+    return target
 
 
 async def _read_truncated(response: httpx.Response, limit: int) -> bytes:

@@ -57,6 +57,7 @@ SAMPLES: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "_delete_buckets_stmt": (("a",), {}),
     "_insert_buckets_stmt": ((), {}),
     "_duplicate_of_stmt": (("a",), {}),
+    "_count_near_duplicates_stmt": ((), {}),
 }
 
 DIALECTS: dict[str, Dialect] = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -34,18 +35,18 @@ _SHINGLE = 3
 # Fewer distinct shingles than this and a text is too short to call anything a copy of it.
 _MIN_SHINGLES = 12
 _MAX_CHARS = 200_000
-_PRIME = (1 << 31) - 1  # a Mersenne prime: (a·x + b) stays below 2⁶³ for a, x < 2³¹
+_PRIME = (1 << 31) - 1  # shingle hashes live below this Mersenne prime
 _WORD = re.compile(r"[^\W_]+")
 _SPACELESS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 
 
-def _coefficients(tag: str) -> np.ndarray:
+def _coefficients(tag: str, bits: int) -> np.ndarray:
     # Derived from SHA-256 rather than a random generator so that signatures stored today match
     # signatures computed by any later numpy version.
     values = [
         int.from_bytes(hashlib.sha256(f"eurasiawatch-minhash-{tag}-{i}".encode()).digest()[:8], "big")
-        % (_PRIME - 1)
-        + 1
+        % ((1 << bits) - 1)
+        | 1
         for i in range(NUM_PERM)
     ]
     array = np.array(values, dtype=np.uint64)
@@ -53,8 +54,12 @@ def _coefficients(tag: str) -> np.ndarray:
     return array
 
 
-_A = _coefficients("a")[:, None]
-_B = _coefficients("b")[:, None]
+# Multiply-shift hashing ((a·x + b) mod 2⁶⁴) >> 32 of 31-bit shingle hashes: a universal family
+# that needs no modulo, so one signature is a few vector operations.
+_A = _coefficients("a", 64)[:, None]
+_B = _coefficients("b", 64)[:, None]
+# Weights that fold three token hashes into one shingle hash (mod _PRIME, no overflow below 2⁶³).
+_FOLD = _coefficients("fold", 31)[:2]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +70,23 @@ class Fingerprint:
     buckets: tuple[str, ...]
 
 
-def _shingles(text: str) -> set[str]:
-    """Overlapping word triples of the normalised text (character triples in scripts without spaces)."""
+def _token_hashes(text: str) -> np.ndarray:
+    """One 31-bit hash per word (per character in scripts written without spaces)."""
     normalised = unicodedata.normalize("NFKC", text[:_MAX_CHARS]).casefold()
     words = _WORD.findall(normalised)
     if len(_SPACELESS.findall(normalised)) > len(normalised) // 4:
-        chars = "".join(words)
-        return {chars[i : i + _SHINGLE] for i in range(len(chars) - _SHINGLE + 1)}
-    return {" ".join(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
+        codes = np.frombuffer("".join(words).encode("utf-32-le"), dtype="<u4")
+        return codes.astype(np.uint64)
+    return np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
+
+
+def _shingles(text: str) -> np.ndarray:
+    """Distinct hashes of overlapping token triples (three words, or three characters)."""
+    tokens = _token_hashes(text) % _PRIME
+    if len(tokens) < _SHINGLE:
+        return np.empty(0, dtype=np.uint64)
+    folded = (tokens[:-2] * _FOLD[0] + tokens[1:-1] * _FOLD[1] + tokens[2:]) % _PRIME
+    return np.unique(folded)
 
 
 def fingerprint(text: str) -> Fingerprint | None:
@@ -88,15 +102,9 @@ def fingerprint(text: str) -> Fingerprint | None:
     shingles = _shingles(text)
     if len(shingles) < _MIN_SHINGLES:
         return None
-    hashed = np.fromiter(
-        (
-            int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "little") % _PRIME
-            for s in shingles
-        ),
-        dtype=np.uint64,
-        count=len(shingles),
-    )
-    signature = ((_A * hashed[None, :] + _B) % _PRIME).min(axis=1).astype("<u4")
+    with np.errstate(over="ignore"):  # the products wrap modulo 2⁶⁴ on purpose
+        hashed = (_A * shingles[None, :] + _B) >> np.uint64(32)
+    signature = hashed.min(axis=1).astype("<u4")
     raw = signature.tobytes()
     width = _ROWS * 4
     buckets = tuple(

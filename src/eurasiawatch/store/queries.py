@@ -43,6 +43,7 @@ from .tables import article_signatures, articles, failures, fetch_log, pages, si
 __all__ = [
     "SourceHealth",
     "count_articles",
+    "count_near_duplicates",
     "duplicate_of",
     "get_article",
     "get_source",
@@ -288,7 +289,8 @@ def _save_page_stmt(dialect: str, page: Page) -> Insert:
         etag=page.etag,
         last_modified=page.last_modified,
         fetched_at=page.fetched_at,
-        html_gz=gzip.compress(raw, compresslevel=6, mtime=0),
+        # level 1: a third of level 6's CPU per page on the ingest path for ~10 % more bytes
+        html_gz=gzip.compress(raw, compresslevel=1, mtime=0),
         sha256=hashlib.sha256(raw).hexdigest(),
     )
 
@@ -531,3 +533,16 @@ def _duplicate_of_stmt(dialect: str, article_id: str) -> Select[Any]:
 def duplicate_of(conn: Connection, article_id: str) -> str | None:
     """The id of the first copy an article repeats, or None for an original (or an unfingerprinted one)."""
     return conn.execute(_duplicate_of_stmt(_dialect(conn), article_id)).scalar_one_or_none()
+
+
+def _count_near_duplicates_stmt(dialect: str) -> Select[Any]:
+    return (
+        select(func.count())
+        .select_from(article_signatures)
+        .where(article_signatures.c.duplicate_of.is_not(None))
+    )
+
+
+def count_near_duplicates(conn: Connection) -> int:
+    """How many stored articles are linked as near-duplicates of an earlier one."""
+    return int(conn.execute(_count_near_duplicates_stmt(_dialect(conn))).scalar_one())

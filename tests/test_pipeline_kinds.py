@@ -340,3 +340,10 @@ def test_sources_add_accepts_local_paths_and_ingest_reads_them(
     assert again.exit_code == 1  # the same two records, and nothing stored twice
     listed = {s["name"]: s for s in json.loads(cli.invoke(app, ["sources", "list", "--json"]).output)}
     assert listed["desk"]["items_total"] == 1 and listed["CC-NEWS-20240708.warc.gz"]["items_total"] == 2
+
+
+def test_one_url_twice_in_a_local_source_is_stored_once(fresh_db: Database, tmp_path: Path) -> None:
+    line = {"url": "https://e.org/port", "title": TOPICS["port"], "text": story("port")}
+    (tmp_path / "a.jsonl").write_text(json.dumps(line) + "\n" + json.dumps(line) + "\n", encoding="utf-8")
+    report = run(fresh_db, Source(name="twice", url=str(tmp_path), kind="folder"), transport=no_network())
+    assert report.counts["new"] == 1 and report.counts["unchanged"] == 1 and report.exit_code == 0

@@ -356,6 +356,9 @@ def _finish_source(db: Database, clock: Clock, source: Source, stored: int, fail
 
 # -- local sources: a WARC file or a folder, read from disk, never the network ----------------------
 
+_LocalEntry = Page | TextDocument | ItemProblem
+_LOCAL_CHUNK = 200  # local items checked against the store per query
+
 
 async def _ingest_local(
     db: Database,
@@ -368,7 +371,7 @@ async def _ingest_local(
     started = time.monotonic()
     try:
         if source.kind == "warc":
-            entries: Iterator[Page | TextDocument | ItemProblem] = read_warc(
+            entries: Iterator[_LocalEntry] = read_warc(
                 source.url, source=source.name, max_bytes=settings.fetch_max_bytes
             )
         else:
@@ -379,17 +382,36 @@ async def _ingest_local(
         _source_failed(db, clock, source, source.url, str(exc), report, started)
         return
     stored = failed = known = 0
-    for entry in entries:
+    seen: set[str] = set()  # URLs known to the store or met earlier in this run
+    for chunk in _chunks(entries, _LOCAL_CHUNK):
         if progress:
-            progress("total", 1)
-        outcome = _local_entry(db, settings, clock, source, entry, report)
-        stored += outcome == "stored"
-        failed += outcome == "failed"
-        known += outcome == "known"
-        if progress:
-            progress("advance", 1)
-        await asyncio.sleep(0)  # extraction is CPU-bound: let network sources move between items
+            progress("total", len(chunk))
+        if not settings.ingest_refetch_known:
+            # one look-up per chunk rather than per item: on SQLite each is a write-locked transaction
+            urls = [e.url for e in chunk if not isinstance(e, ItemProblem)]
+            with db.begin() as conn:
+                seen |= queries.known_urls(conn, urls + [canonicalize_url(u) for u in urls])
+        for entry in chunk:
+            outcome = _local_entry(db, settings, clock, source, entry, report, seen)
+            stored += outcome == "stored"
+            failed += outcome == "failed"
+            known += outcome == "known"
+            if progress:
+                progress("advance", 1)
+            await asyncio.sleep(0)  # extraction is CPU-bound: let network sources move between items
     _finish_source(db, clock, source, stored, failed, known)
+
+
+def _chunks(entries: Iterator[_LocalEntry], size: int) -> Iterator[list[_LocalEntry]]:
+    """Consecutive lists of up to ``size`` entries, read lazily."""
+    chunk: list[_LocalEntry] = []
+    for entry in entries:
+        chunk.append(entry)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _local_entry(
@@ -397,18 +419,23 @@ def _local_entry(
     settings: Settings,
     clock: Clock,
     source: Source,
-    entry: Page | TextDocument | ItemProblem,
+    entry: _LocalEntry,
     report: IngestReport,
+    seen: set[str],
 ) -> str:
-    """Extract and store one item of a local source: "stored", "failed" or "known"."""
+    """Extract and store one item of a local source: "stored", "failed" or "known".
+
+    ``seen`` holds the URLs already stored (unless ``ingest.refetch_known``) and those met earlier in
+    the run, so an archive that holds one URL twice stores it once; this item's URL is added to it.
+    """
     if isinstance(entry, ItemProblem):
         _item_failed(db, clock, source, entry.url, source.kind, entry.reason, report)
         return "failed"
-    if not settings.ingest_refetch_known:
-        with db.begin() as conn:
-            if queries.known_urls(conn, [entry.url, canonicalize_url(entry.url)]):
-                report.add(source.name, "unchanged")
-                return "known"
+    canonical = canonicalize_url(entry.url)
+    if entry.url in seen or canonical in seen:
+        report.add(source.name, "unchanged")
+        return "known"
+    seen.update((entry.url, canonical))
     report.add(source.name, "fetched")
     try:
         if isinstance(entry, TextDocument):

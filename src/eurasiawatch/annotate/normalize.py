@@ -1,0 +1,90 @@
+"""Text normalisation and tokenisation shared by the matcher and the knowledge-base patterns.
+
+Both sides of a match go through the same steps, so a name in the knowledge base and the same name in
+an article always compare equal:
+
+- the text is put in NFC first (offsets refer to that form, which is the form of nearly every text);
+- tokens are runs of letters and digits (apostrophes inside a word keep it whole: ``Xi'an``,
+  ``O'zbekiston``), and every other visible character is a token of its own, so a name never
+  matches across a full stop or a bracket;
+- each token's compare form is NFKC, case-folded, with one apostrophe ``'`` and one dash ``-``
+  (quotes « » „ “ become ``"``); Cyrillic and Latin letters are never transliterated, so a Latin
+  look-alike does not match a Cyrillic name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["Token", "fold", "is_acronym", "prepare_text", "tokenize"]
+
+_APOSTROPHES = "'’ʼ`‘ʻ′"
+_DASHES = "-‐‑‒–—―−"
+_QUOTES = '«»„“”‟‹›"“'
+_FOLD = str.maketrans(
+    {**dict.fromkeys(_APOSTROPHES, "'"), **dict.fromkeys(_DASHES, "-"), **dict.fromkeys(_QUOTES, '"')}
+)
+# a word: letters/digits (and combining marks), with apostrophes or Uzbek ʻ inside; or one other character
+_TOKEN = re.compile(r"[^\W_](?:[\w\u0300-\u036f]|['’ʼ`‘ʻ′](?=[^\W_]))*|[^\s\w]", re.UNICODE)
+_SENTENCE_END = frozenset(".!?…")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token: its surface form, compare form, and offsets in the (NFC) text."""
+
+    text: str
+    norm: str
+    start: int
+    end: int
+    # True when the token opens a sentence (first token, or after . ! ? or a line break)
+    initial: bool = False
+
+    @property
+    def is_word(self) -> bool:
+        """Whether the token is a word (letters or digits), not punctuation."""
+        return self.text[:1].isalnum()
+
+
+def fold(text: str) -> str:
+    """Compare form of a piece of text: NFKC, case-folded, one kind of apostrophe, dash and quote."""
+    return unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
+
+
+def prepare_text(text: str) -> str:
+    """The form of ``text`` that offsets refer to: NFC, NUL bytes removed."""
+    text = text.replace("\x00", "")
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokens of a text already passed through :func:`prepare_text`.
+
+    Args:
+        text: NFC text.
+
+    Returns:
+        Words and single punctuation characters, each with its compare form and offsets.
+    """
+    tokens: list[Token] = []
+    initial = True
+    last_end = 0
+    for m in _TOKEN.finditer(text):
+        surface = m.group()
+        if "\n" in text[last_end : m.start()]:
+            initial = True
+        tokens.append(Token(surface, fold(surface), m.start(), m.end(), initial and surface[:1].isalnum()))
+        if surface in _SENTENCE_END:
+            initial = True
+        elif surface[:1].isalnum():
+            initial = False
+        last_end = m.end()
+    return tokens
+
+
+def is_acronym(surface: str) -> bool:
+    """Whether a name is written as an acronym: two or more letters, all upper case (``EU``, ``ШОС``)."""
+    letters = [c for c in surface if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)

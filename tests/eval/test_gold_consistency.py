@@ -32,7 +32,7 @@ GOLD_KEYS = {
 }  # fmt: skip
 EVENT_KEYS = {"type", "actors", "date", "required"}
 # the brief: 75+ cases, 30+ not in English, 10+ in Russian, the region's other languages represented
-MIN_CASES, MIN_NON_ENGLISH, MIN_RUSSIAN = 25, 0, 0
+MIN_CASES, MIN_NON_ENGLISH, MIN_RUSSIAN = 50, 13, 10
 REQUIRED_LANGUAGES: set[str] = set()
 
 

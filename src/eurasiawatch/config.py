@@ -96,6 +96,10 @@ SPEC: tuple[Setting, ...] = (
     Setting(
         "ingest.min_text_chars", int, 200, "Shorter extracted texts are reported as failures, not stored."
     ),
+    Setting("ingest.sitemap_days", int, 7, "Sitemap entries older than this many days are not fetched."),
+    Setting(
+        "ingest.interval", int, 900, "Seconds between two passes over a healthy source in `eurasiawatch run`."
+    ),
 )
 
 _BY_KEY = {s.key: s for s in SPEC}
@@ -132,6 +136,8 @@ class Settings:
     ingest_max_items_per_feed: int = 200
     ingest_refetch_known: bool = False
     ingest_min_text_chars: int = 200
+    ingest_sitemap_days: int = 7
+    ingest_interval: int = 900
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -199,13 +205,25 @@ def _coerce(spec: Setting, raw: Any, origin: str) -> Any:
 
 def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
     """Range checks that types alone do not catch."""
-    positive = ("fetch.timeout", "fetch.deadline", "fetch.max_bytes", "fetch.per_host_concurrency")
+    positive = (
+        "fetch.timeout",
+        "fetch.deadline",
+        "fetch.max_bytes",
+        "fetch.per_host_concurrency",
+        "ingest.interval",
+    )
     for key in positive:
         if values[key] <= 0:
             raise ConfigError(
                 f"setting {key} = {values[key]!r} (from {origins.get(key, 'default')}) must be > 0"
             )
-    for key in ("fetch.retries", "fetch.max_redirects", "fetch.per_host_delay", "ingest.max_items_per_feed"):
+    for key in (
+        "fetch.retries",
+        "fetch.max_redirects",
+        "fetch.per_host_delay",
+        "ingest.max_items_per_feed",
+        "ingest.sitemap_days",
+    ):
         if values[key] < 0:
             raise ConfigError(
                 f"setting {key} = {values[key]!r} (from {origins.get(key, 'default')}) must be >= 0"

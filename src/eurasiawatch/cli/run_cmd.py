@@ -82,8 +82,13 @@ class _Totals:
 def run(
     ctx: typer.Context,
     interval: Annotated[
-        float, typer.Option(help="Seconds between polls of a healthy source (failures back off up to 24 h).")
-    ] = 900.0,
+        float | None,
+        typer.Option(
+            help="Seconds between polls of a healthy source (failures back off up to 24 h); "
+            "default: the ingest.interval setting.",
+            show_default=False,
+        ),
+    ] = None,
     once: Annotated[bool, typer.Option("--once", help="One pass over the due sources, then exit.")] = False,
 ) -> None:
     """Keep ingesting each source when it is due, until SIGTERM or Ctrl-C; then print a summary.
@@ -91,6 +96,8 @@ def run(
     Exit status: 0 after a clean stop; with --once, 0 all ok, 1 some items failed, 2 nothing worked.
     """
     rt = runtime(ctx)
+    if interval is None:
+        interval = float(rt.settings.ingest_interval)
     if interval <= 0:
         err_console.print(f"[red]Error:[/red] --interval must be > 0 seconds, not {interval:g}")
         raise typer.Exit(2)

@@ -28,7 +28,7 @@ from .fetch import Fetcher
 
 __all__ = ["SITEMAP_DAYS", "SitemapParseResult", "expand_sitemaps", "parse_sitemap", "sitemap_since"]
 
-#: Default window in days. A module constant until the ``ingest.sitemap_days`` setting exists;
+#: Default window in days, for callers without settings (``ingest.sitemap_days`` overrides it);
 #: ``sitemap_since`` reads the setting when ``Settings`` has it.
 SITEMAP_DAYS = 7
 #: The sitemap protocol caps a document at 50 MB uncompressed.
@@ -60,7 +60,7 @@ class SitemapParseResult:
 
 def sitemap_since(settings: object, now: datetime) -> datetime:
     """Start of the sitemap window: ``ingest.sitemap_days`` (default ``SITEMAP_DAYS``) before ``now``."""
-    days = getattr(settings, "ingest_sitemap_days", SITEMAP_DAYS)
+    days = settings.ingest_sitemap_days if settings is not None else SITEMAP_DAYS
     return now - timedelta(days=float(days))
 
 

@@ -55,16 +55,24 @@ def _term_pattern(term: str) -> str:
     """A regex for one lexicon term.
 
     ``*`` at the end of a word is a stem (any letters may follow: ``переговор*`` matches
-    ``переговоров``); a term without it must match the whole word. Spaces match any whitespace, and a
-    term written in lower case matches any case.
+    ``переговоров``); a term without it must match the whole word. Spaces match any whitespace. Terms
+    match in any case, except acronyms (all capitals), which match only in capitals.
     """
     parts = []
     for word in term.strip().split():
         if word.endswith("*"):
-            parts.append(re.escape(word[:-1]) + r"[\w'’ʻʼ-]*")
+            parts.append(re.escape(word[:-1]) + r"[\w'’ʻʼ]*")
         else:
             parts.append(re.escape(word))
-    return r"(?<![\w])" + r"\s+".join(parts) + r"(?![\w])"
+    body = r"\s+".join(parts)
+    if _is_acronym(term):
+        body = f"(?-i:{body})"  # acronyms only in upper case: "RT", "AI", "ТЭС"
+    return r"(?<![\w])" + body + r"(?![\w])"
+
+
+def _is_acronym(term: str) -> bool:
+    letters = [c for c in term if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
 @functools.cache  # compiled once per term list; the tuple key keeps it hashable

@@ -1,0 +1,123 @@
+"""Themes: the lexicon baseline, and the entry point that prefers a trained model when one is given.
+
+Eight themes, multi-label: diplomacy, security, trade, energy, investment, technology, information,
+society (see docs/themes.md for what counts). The baseline scores each theme from its lexicon in
+``data/lexicons/themes.yaml``: two points per strong term, one per weak term, each distinct term
+counted at most twice, a bonus for terms in the first sentence (usually the title or lead); a theme
+is given when its score reaches the lexicon's threshold and a fraction of the best theme's score.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from ..records import Mention
+from .lexicons import LANGUAGES, compile_terms, load_lexicon
+
+if TYPE_CHECKING:
+    from .theme_model import ThemeModel
+
+__all__ = ["THEMES", "classify_themes", "lexicon_themes", "theme_scores"]
+
+THEMES = ("diplomacy", "security", "trade", "energy", "investment", "technology", "information", "society")
+
+# entity types from the knowledge base that say something about a theme on their own (one weak hit)
+_ENTITY_HINTS = {"media outlet": "information"}
+_WEAK_CAP = 3  # weak terms only tip a balance; many of them do not make a theme
+_LEAD_CHARS = 300  # the title and first lines weigh more: the story is usually announced there
+
+
+@functools.cache  # per (theme, language, strength): compiled once, read-only
+def _pattern(theme: str, language: str, strength: str):  # type: ignore[no-untyped-def]
+    lex = load_lexicon("themes")["themes"][theme]
+    languages = (language,) if language in lex else tuple(lex)
+    terms: list[str] = []
+    for lang in languages:
+        terms.extend(lex[lang].get(strength, ()))
+    return compile_terms(tuple(terms))
+
+
+def _lang(language: str | None) -> str:
+    code = (language or "").split("-")[0].lower()
+    if code in ("hr", "bs", "sh", "cnr"):
+        return "sr"  # the Serbian lists cover the shared Serbo-Croatian vocabulary
+    return code if code in LANGUAGES else "*"
+
+
+def _hits(pattern: object, text: str) -> int:
+    if pattern is None:
+        return 0
+    counts = Counter(m.group(0).lower() for m in pattern.finditer(text))  # type: ignore[attr-defined]
+    return sum(min(n, 2) for n in counts.values())
+
+
+def theme_scores(text: str, language: str | None, mentions: Sequence[Mention] = ()) -> dict[str, float]:
+    """The lexicon score of every theme for ``text`` (higher is stronger evidence).
+
+    Args:
+        text: the article text (title first, if there is one).
+        language: ISO 639-1 code; unknown languages use every lexicon at once.
+        mentions: entities found in the text; some entity types add a weak hit to a theme.
+
+    Returns:
+        A score for each of the eight themes.
+    """
+    lang = _lang(language)
+    lead = text[:_LEAD_CHARS]
+    scores: dict[str, float] = {}
+    for theme in THEMES:
+        strong = _pattern(theme, lang, "strong")
+        weak = _pattern(theme, lang, "weak")
+        score = 2 * _hits(strong, text) + min(_hits(weak, text), _WEAK_CAP)
+        score += _hits(strong, lead)  # a strong term in the lead counts once more
+        scores[theme] = float(score)
+    for mention in mentions:
+        theme = _ENTITY_HINTS.get(mention.entity_type or "")
+        if theme:
+            scores[theme] += 1
+    return scores
+
+
+def lexicon_themes(
+    text: str, language: str | None, mentions: Sequence[Mention] = (), *, threshold: float | None = None
+) -> tuple[str, ...]:
+    """The themes the lexicon baseline gives ``text``, in the canonical order."""
+    lex = load_lexicon("themes")
+    limit = float(lex["threshold"]) if threshold is None else threshold
+    scores = theme_scores(text, language, mentions)
+    floor = max(limit, float(lex.get("relative", 0)) * max(scores.values()))
+    return tuple(t for t in THEMES if scores[t] >= floor)
+
+
+def classify_themes(
+    text: str,
+    language: str | None,
+    mentions: Sequence[Mention] = (),
+    *,
+    model: ThemeModel | None = None,
+) -> tuple[str, ...]:
+    """The article's themes (multi-label, canonical order).
+
+    Args:
+        text: the article text (title first, if there is one).
+        language: ISO 639-1 code of the text, or None.
+        mentions: countries and entities found in the text (offsets into ``text``).
+        model: a trained theme model (``theme_model.load_model``); None uses the lexicon baseline.
+
+    Returns:
+        A tuple of theme names drawn from ``THEMES``.
+    """
+    if model is not None:
+        return model.predict(text, language, mentions)
+    return lexicon_themes(text, language, mentions)
+
+
+def scores_by_theme(rows: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """Mean score per theme over several texts (used by the benchmark and docs)."""
+    total: Counter[str] = Counter()
+    for row in rows:
+        total.update(row)
+    return {t: total[t] / max(len(rows), 1) for t in THEMES}

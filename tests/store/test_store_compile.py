@@ -57,6 +57,25 @@ SAMPLES: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "_delete_buckets_stmt": (("a",), {}),
     "_insert_buckets_stmt": ((), {}),
     "_duplicate_of_stmt": (("a",), {}),
+    "_add_theme_correction_stmt": (("a", ("trade",), ("energy",), "ed", NOW), {}),
+    "_list_theme_corrections_stmt": ((), {}),
+    "_add_theme_model_stmt": (
+        (
+            {
+                "version": "v1",
+                "path": "p",
+                "created_at": NOW,
+                "trained_on": 1,
+                "corrections": 1,
+                "f1_model": 0.5,
+                "f1_lexicon": 0.5,
+                "active": True,
+            },
+        ),
+        {},
+    ),
+    "_list_theme_models_stmt": ((), {}),
+    "_activate_theme_model_stmt": (("v1",), {}),
     "_count_near_duplicates_stmt": ((), {}),
 }
 

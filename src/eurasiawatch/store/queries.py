@@ -38,10 +38,23 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..errors import StoreError
 from ..records import Article, Page, Source
 from .health import SourceHealth
-from .tables import article_signatures, articles, failures, fetch_log, pages, signature_buckets, sources
+from .tables import (
+    article_signatures,
+    articles,
+    failures,
+    fetch_log,
+    pages,
+    signature_buckets,
+    sources,
+    theme_corrections,
+    theme_models,
+)
 
 __all__ = [
     "SourceHealth",
+    "activate_theme_model",
+    "add_theme_correction",
+    "add_theme_model",
     "count_articles",
     "count_near_duplicates",
     "duplicate_of",
@@ -51,6 +64,8 @@ __all__ = [
     "known_urls",
     "list_articles",
     "list_sources",
+    "list_theme_corrections",
+    "list_theme_models",
     "load_page_html",
     "mark_source_result",
     "near_duplicate_candidates",
@@ -546,3 +561,71 @@ def _count_near_duplicates_stmt(dialect: str) -> Select[Any]:
 def count_near_duplicates(conn: Connection) -> int:
     """How many stored articles are linked as near-duplicates of an earlier one."""
     return int(conn.execute(_count_near_duplicates_stmt(_dialect(conn))).scalar_one())
+
+
+# -- themes: corrections and model versions --------------------------------------------------------
+
+
+def _add_theme_correction_stmt(
+    dialect: str,
+    article_id: str,
+    added: tuple[str, ...],
+    removed: tuple[str, ...],
+    editor: str | None,
+    now: datetime,
+) -> Insert:
+    return _insert(dialect, theme_corrections).values(
+        article_id=article_id, added=added, removed=removed, editor=editor, created_at=now
+    )
+
+
+def add_theme_correction(
+    conn: Connection,
+    article_id: str,
+    *,
+    added: Iterable[str],
+    removed: Iterable[str],
+    editor: str | None,
+    now: datetime,
+) -> None:
+    """Record an editor's theme correction for one article (themes added and removed)."""
+    conn.execute(
+        _add_theme_correction_stmt(_dialect(conn), article_id, tuple(added), tuple(removed), editor, now)
+    )
+
+
+def _list_theme_corrections_stmt(dialect: str) -> Select[Any]:
+    return select(theme_corrections).order_by(theme_corrections.c.id)
+
+
+def list_theme_corrections(conn: Connection) -> list[RowMapping]:
+    """Every theme correction, oldest first."""
+    return list(conn.execute(_list_theme_corrections_stmt(_dialect(conn))).mappings().all())
+
+
+def _add_theme_model_stmt(dialect: str, values: dict[str, Any]) -> Insert:
+    return _insert(dialect, theme_models).values(**values)
+
+
+def add_theme_model(conn: Connection, **values: Any) -> None:
+    """Record a trained theme model version (columns of ``theme_models`` as keywords)."""
+    conn.execute(_add_theme_model_stmt(_dialect(conn), values))
+
+
+def _list_theme_models_stmt(dialect: str) -> Select[Any]:
+    return select(theme_models).order_by(theme_models.c.created_at, theme_models.c.version)
+
+
+def list_theme_models(conn: Connection) -> list[RowMapping]:
+    """Every theme model version, oldest first."""
+    return list(conn.execute(_list_theme_models_stmt(_dialect(conn))).mappings().all())
+
+
+def _activate_theme_model_stmt(dialect: str, version: str | None) -> Update:
+    active = theme_models.c.version == version if version else theme_models.c.version.is_(None)
+    return update(theme_models).values(active=active)
+
+
+def activate_theme_model(conn: Connection, version: str | None) -> None:
+    """Make ``version`` the model in use; None goes back to the lexicon baseline."""
+    conn.execute(_activate_theme_model_stmt(_dialect(conn), version))

@@ -43,6 +43,8 @@ __all__ = [
     "pages",
     "signature_buckets",
     "sources",
+    "theme_corrections",
+    "theme_models",
 ]
 
 # Stable constraint names, so migrations can address them on both databases.
@@ -218,4 +220,32 @@ signature_buckets = Table(
         primary_key=True,
     ),
     Index(None, "article_id"),
+)
+
+# Themes (annotate.theme_model): editors' corrections, one row per edit (themes added and removed),
+# and every trained model version with its gold-set scores; ``active`` marks the one in use (none:
+# the lexicon baseline). Corrections keep no foreign key: an article may be corrected from a file.
+theme_corrections = Table(
+    "theme_corrections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", String(128), nullable=False),
+    Column("added", StringTuple, nullable=False),
+    Column("removed", StringTuple, nullable=False),
+    Column("editor", String(200)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "article_id"),
+)
+
+theme_models = Table(
+    "theme_models",
+    metadata,
+    Column("version", String(64), primary_key=True),
+    Column("path", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("trained_on", Integer, nullable=False),
+    Column("corrections", Integer, nullable=False),
+    Column("f1_model", Float),
+    Column("f1_lexicon", Float),
+    Column("active", Boolean, nullable=False),
 )

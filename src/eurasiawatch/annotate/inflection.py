@@ -37,7 +37,16 @@ class Stemmer:
     possessive: bool = True  # English-style 's
 
     def stem(self, word: str) -> str:
-        """The key of one case-folded word."""
+        """The key of one case-folded word (remembered: articles repeat their words)."""
+        cache = _STEM_CACHE.setdefault(self.name, {})
+        key = cache.get(word)
+        if key is None:
+            if len(cache) > _CACHE_SIZE:
+                cache.clear()
+            key = cache[word] = self._stem(word)
+        return key
+
+    def _stem(self, word: str) -> str:
         if self.possessive and word.endswith("'s") and len(word) > 3:
             word = word[:-2]
         word = word.rstrip("'")
@@ -49,12 +58,14 @@ class Stemmer:
             c = word[-3]
             if word[-4] == c and c not in "aeiouáéíóöőúüű":
                 word = word[:-3]
+        lengths = _lengths(self.endings)
+        endings = _ending_set(self.endings)
         changed = True
         while changed and len(word) > self.min_stem:
             changed = False
-            for ending in self.endings:
-                if word.endswith(ending) and len(word) - len(ending) >= self.min_stem:
-                    word = word[: -len(ending)]
+            for n in lengths:
+                if len(word) - n >= self.min_stem and word[-n:] in endings:
+                    word = word[:-n]
                     changed = True
                     break
             else:
@@ -64,6 +75,21 @@ class Stemmer:
         if self.alternation and len(word) >= 3 and word[-2] in "іїio" and word[-1] not in self.soft:
             word = word[:-2] + {"і": "о", "ї": "є"}.get(word[-2], word[-2]) + word[-1]
         return word
+
+
+# word -> key, per rule family: a plain dict because lookups are the hot path of matching
+_STEM_CACHE: dict[str, dict[str, str]] = {}
+_CACHE_SIZE = 200_000
+
+
+@lru_cache(maxsize=16)
+def _lengths(endings: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(sorted({len(e) for e in endings}, reverse=True))
+
+
+@lru_cache(maxsize=16)
+def _ending_set(endings: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(endings)
 
 
 def _sorted(*groups: str) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["Token", "fold", "is_acronym", "prepare_text", "tokenize"]
 
@@ -41,13 +42,11 @@ class Token:
     end: int
     # True when the token opens a sentence (first token, or after . ! ? or a line break)
     initial: bool = False
-
-    @property
-    def is_word(self) -> bool:
-        """Whether the token is a word (letters or digits), not punctuation."""
-        return self.text[:1].isalnum()
+    # a word (letters or digits), not punctuation
+    is_word: bool = True
 
 
+@lru_cache(maxsize=100_000)
 def fold(text: str) -> str:
     """Compare form of a piece of text: NFKC, case-folded, one kind of apostrophe, dash and quote."""
     return unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
@@ -73,12 +72,14 @@ def tokenize(text: str) -> list[Token]:
     last_end = 0
     for m in _TOKEN.finditer(text):
         surface = m.group()
-        if "\n" in text[last_end : m.start()]:
+        start = m.start()
+        if start > last_end and "\n" in text[last_end:start]:
             initial = True
-        tokens.append(Token(surface, fold(surface), m.start(), m.end(), initial and surface[:1].isalnum()))
+        word = surface[0].isalnum()
+        tokens.append(Token(surface, fold(surface), start, m.end(), initial and word, word))
         if surface in _SENTENCE_END:
             initial = True
-        elif surface[:1].isalnum():
+        elif word:
             initial = False
         last_end = m.end()
     return tokens

@@ -32,7 +32,7 @@ _LEAD_CHARS = 400
 # china_related: tuned on the gold sets (see docs/annotate.md); weights of a Chinese reference
 _TITLE_WEIGHT = 4.0
 _LEAD_WEIGHT = 1.5
-_THRESHOLD = 4.0
+_THRESHOLD = 2.0
 
 
 def _check(text: str) -> None:
@@ -67,7 +67,7 @@ def china_score(mentions: Sequence[Mention], title_end: int, lead_end: int) -> f
         lead_end: offset where the lead (first paragraph or so) ends.
 
     Returns:
-        The score; ``china_related`` is ``score >= 4``.
+        The score; ``china_related`` is ``score >= 2``.
     """
     score = 0.0
     for m in mentions:

@@ -229,16 +229,8 @@ def test_private_address_refused_for_a_public_source(db: Database) -> None:
     "link",
     [
         "http://a..b/x",
-        pytest.param(
-            "http://127.0.0.1:99999/x",
-            marks=pytest.mark.xfail(reason="ingest/fetch.py before its port check: OverflowError escapes"),
-        ),
-        pytest.param(
-            "http://[::1/x",
-            marks=pytest.mark.xfail(
-                reason="ingest/feeds.py: urljoin raises ValueError on a broken IPv6 link"
-            ),
-        ),
+        "http://127.0.0.1:99999/x",
+        "http://[::1/x",
     ],
     ids=["bad-host", "bad-port", "bad-ipv6"],
 )

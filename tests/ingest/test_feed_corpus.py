@@ -185,10 +185,6 @@ def test_a_sample_goes_through_the_whole_pipeline(db: Database) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="ingest/feeds.py keeps a feed title's HTML comments ('<!-- <script> -->', entry_title_crazy.xml); "
-    "FeedItem.title and authors should be plain text. Only that one file fails.",
-)
 def test_sanitize_files_store_nothing_hostile(db: Database) -> None:
     files = _files(_corpus() / "tests" / "wellformed" / "sanitize")
     assert len(files) > 700

@@ -52,6 +52,7 @@ def _register() -> None:
         ingest_cmd,
         kb_cmd,
         label_cmd,
+        reannotate_cmd,
         run_cmd,
         sources_cmd,
     )

@@ -8,15 +8,16 @@ import typer
 from rich.table import Table
 
 from ..demo import run_demo
-from ..store import queries
+from ..store import annotations, queries
 from . import app
 from .common import AsOf, console, runtime
 from .ingest_cmd import print_report
+from .reannotate_cmd import print_annotate_report
 
 
 @app.command("demo")
 def demo(ctx: typer.Context, as_of: AsOf = None) -> None:
-    """Serve the sample corpus on loopback, ingest it into a fresh SQLite database and print what was stored.
+    """Serve the sample corpus on loopback, ingest and annotate it into a fresh SQLite database; show it.
 
     Runs "as of" the corpus's last day unless --as-of says otherwise. Everything it serves is sample
     content written for the project.
@@ -44,8 +45,24 @@ def demo(ctx: typer.Context, as_of: AsOf = None) -> None:
             f"{a.published:%Y-%m-%d}" if a.published else "", a.language or "", a.outlet or "", a.title or ""
         )
     console.print(table)
+    print_annotate_report(result.annotated)
+    with result.database.begin() as conn:
+        china = annotations.china_related_count(conn)
+        countries = annotations.mention_counts(conn, "country", limit=10)
+        actors = annotations.mention_counts(conn, "entity", limit=10)
+        themes = annotations.theme_counts(conn)
+    console.print(f"{china} of {total} articles are about China, Chinese actors or Chinese activity.")
+    found = Table(
+        "countries", "articles", "actors", "articles", "themes", "articles", title="what the annotator found"
+    )
+    for i in range(max(len(countries), len(actors), len(themes))):
+        c = countries[i] if i < len(countries) else ("", "", "")
+        e = actors[i] if i < len(actors) else ("", "", "")
+        t = themes[i] if i < len(themes) else ("", "")
+        found.add_row(f"{c[1]} ({c[0]})" if c[0] else "", str(c[2]), e[1], str(e[2]), t[0], str(t[1]))
+    console.print(found)
     console.print(
         f"\nDatabase: {result.data_dir / 'eurasiawatch.db'}\n"
         f"Look around: EURASIAWATCH_DATA_DIR={result.data_dir} eurasiawatch sources list"
     )
-    raise typer.Exit(result.report.exit_code)
+    raise typer.Exit(max(result.report.exit_code, min(result.annotated.exit_code, 1)))

@@ -9,11 +9,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..annotating import annotate_stored
 from ..pipeline import IngestReport, ingest
 from ..records import Source
 from ..store import Database, open_database, queries
 from . import app
 from .common import AsOf, Runtime, console, err_console, runtime
+from .reannotate_cmd import print_annotate_report
 
 
 @app.command("ingest")
@@ -23,9 +25,12 @@ def ingest_command(
         list[str] | None,
         typer.Option("--source", "-s", help="Only this source (repeatable).", show_default=False),
     ] = None,
+    annotate: Annotated[
+        bool, typer.Option("--annotate/--no-annotate", help="Annotate new articles after fetching them.")
+    ] = True,
     as_of: AsOf = None,
 ) -> None:
-    """Fetch feeds and their articles, extract them and store what is new.
+    """Fetch feeds and their articles, extract them, store what is new, and annotate it.
 
     Exit status: 0 all ok, 1 some items failed, 2 nothing worked or bad usage.
     """
@@ -46,7 +51,12 @@ def ingest_command(
                 chosen.append(found)
     report = run_ingest(db, rt, chosen, as_of)
     print_report(report)
-    raise typer.Exit(report.exit_code)
+    code = report.exit_code
+    if annotate:
+        annotated = annotate_stored(db, rt.settings, rt.clock(as_of))
+        print_annotate_report(annotated)
+        code = max(code, min(annotated.exit_code, 1))
+    raise typer.Exit(code)
 
 
 def run_ingest(db: Database, rt: Runtime, sources: list[Source] | None, as_of: str | None) -> IngestReport:

@@ -1,4 +1,4 @@
-"""The demo: serve the sample corpus from loopback and run the real ingest path into a fresh database."""
+"""The demo: serve the sample corpus on loopback, ingest it into a fresh database, annotate it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from pathlib import Path
 
+from ..annotating import AnnotateReport, annotate_stored
 from ..clock import Clock
 from ..config import Settings
 from ..pipeline import IngestReport, ingest
@@ -27,6 +28,7 @@ class DemoResult:
     data_dir: Path
     database: Database
     report: IngestReport
+    annotated: AnnotateReport
     as_of: datetime
 
 
@@ -85,4 +87,7 @@ def run_demo(settings: Settings, *, clock: Clock | None = None) -> DemoResult:
             for source in sources:
                 queries.upsert_source(conn, source, now=as_of)
         report = ingest(db, settings, clock, sources=sources)
-    return DemoResult(corpus=corpus, data_dir=data_dir, database=db, report=report, as_of=as_of)
+    annotated = annotate_stored(db, settings, clock)
+    return DemoResult(
+        corpus=corpus, data_dir=data_dir, database=db, report=report, annotated=annotated, as_of=as_of
+    )

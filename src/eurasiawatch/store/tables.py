@@ -35,10 +35,14 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "StringTuple",
     "UtcDateTime",
+    "annotations",
     "article_signatures",
+    "article_themes",
     "articles",
+    "events",
     "failures",
     "fetch_log",
+    "mentions",
     "metadata",
     "pages",
     "signature_buckets",
@@ -248,4 +252,72 @@ theme_models = Table(
     Column("f1_model", Float),
     Column("f1_lexicon", Float),
     Column("active", Boolean, nullable=False),
+)
+
+# Annotations (annotate stage): one row per annotated article, stamped with the knowledge-base and
+# theme-model versions that produced it, so `reannotate` knows what is stale; its mentions, themes
+# and events in their own tables for the analyze stage's counts. Re-annotating replaces all four.
+annotations = Table(
+    "annotations",
+    metadata,
+    Column(
+        "article_id", String(128), ForeignKey("articles.article_id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("language", String(16)),
+    Column("china_related", Boolean, nullable=False),
+    Column("countries", StringTuple, nullable=False),
+    Column("themes", StringTuple, nullable=False),
+    Column("kb_version", String(64), nullable=False),
+    Column("model_version", String(64), nullable=False),
+    Column("annotated_at", UtcDateTime, nullable=False),
+    Index(None, "kb_version"),
+)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "article_id", String(128), ForeignKey("annotations.article_id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("kind", String(16), nullable=False),
+    Column("key", String(128), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("start_offset", Integer, nullable=False),
+    Column("end_offset", Integer, nullable=False),
+    Column("wikidata", String(32)),
+    Column("country", String(8)),
+    Column("entity_type", String(32)),
+    Index(None, "article_id"),
+    Index(None, "kind", "key"),
+)
+
+article_themes = Table(
+    "article_themes",
+    metadata,
+    Column(
+        "article_id", String(128), ForeignKey("annotations.article_id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("theme", String(32), primary_key=True),
+    Index(None, "theme"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "article_id", String(128), ForeignKey("annotations.article_id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("type", String(16), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("date", String(10)),
+    Column("end_date", String(10)),
+    Column("upcoming", Boolean, nullable=False),
+    Column("actors", Text, nullable=False),  # JSON: [[country, entity or null], ...]
+    Column("location", Text),
+    Column("evidence", Text, nullable=False),
+    Index(None, "article_id"),
+    Index(None, "type"),
+    Index(None, "date"),
 )

@@ -1,0 +1,269 @@
+"""Queries for stored annotations: save (replacing the previous one), load, and find stale articles.
+
+Builders follow the ``_*_stmt(dialect, ...)`` convention of ``queries`` so a test compiles every
+statement for SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Delete, Insert, Select, delete, func, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..records import Annotation, Event, Mention
+from .tables import annotations, article_themes, articles, events, mentions
+
+__all__ = [
+    "china_related_count",
+    "count_annotations",
+    "load_annotation",
+    "mention_counts",
+    "save_annotation",
+    "stale_article_ids",
+    "theme_counts",
+]
+
+_CHILDREN = (mentions, article_themes, events)
+
+
+def _upsert_annotation_stmt(dialect: str, a: Annotation, now: datetime) -> Insert:
+    values = {
+        "article_id": a.article_id,
+        "language": a.language,
+        "china_related": a.china_related,
+        "countries": a.countries,
+        "themes": a.themes,
+        "kb_version": a.kb_version,
+        "model_version": a.model_version,
+        "annotated_at": now,
+    }
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(annotations).values(**values)
+    update = {k: stmt.excluded[k] for k in values if k != "article_id"}
+    return stmt.on_conflict_do_update(index_elements=["article_id"], set_=update)
+
+
+def _delete_children_stmt(dialect: str, table_name: str, article_id: str) -> Delete:
+    table = next(t for t in _CHILDREN if t.name == table_name)
+    return delete(table).where(table.c.article_id == article_id)
+
+
+def _insert_mentions_stmt(dialect: str) -> Insert:
+    return insert(mentions)
+
+
+def _insert_themes_stmt(dialect: str) -> Insert:
+    return insert(article_themes)
+
+
+def _insert_events_stmt(dialect: str) -> Insert:
+    return insert(events)
+
+
+def _mention_row(m: Mention, article_id: str) -> dict[str, Any]:
+    return {
+        "article_id": article_id,
+        "kind": m.kind,
+        "key": m.key,
+        "name": m.name,
+        "start_offset": m.start,
+        "end_offset": m.end,
+        "wikidata": m.wikidata,
+        "country": m.country,
+        "entity_type": m.entity_type,
+    }
+
+
+def _event_row(e: Event, article_id: str) -> dict[str, Any]:
+    return {
+        "article_id": article_id,
+        "type": e.type,
+        "mode": e.mode,
+        "date": e.date,
+        "end_date": e.end_date,
+        "upcoming": e.upcoming,
+        "actors": json.dumps([list(a) for a in e.actors], ensure_ascii=False),
+        "location": e.location,
+        "evidence": e.evidence,
+    }
+
+
+def save_annotation(conn: Connection, annotation: Annotation, *, now: datetime) -> None:
+    """Store an article's annotation, replacing whatever an earlier run stored for it.
+
+    Args:
+        conn: a connection inside a transaction.
+        annotation: the annotation; its ``article_id`` must name a stored article.
+        now: when it was made (the run's clock).
+    """
+    dialect = conn.dialect.name
+    article_id = annotation.article_id
+    for table in _CHILDREN:
+        conn.execute(_delete_children_stmt(dialect, table.name, article_id))
+    conn.execute(_upsert_annotation_stmt(dialect, annotation, now))
+    if annotation.mentions:
+        conn.execute(
+            _insert_mentions_stmt(dialect), [_mention_row(m, article_id) for m in annotation.mentions]
+        )
+    if annotation.themes:
+        conn.execute(
+            _insert_themes_stmt(dialect),
+            [{"article_id": article_id, "theme": t} for t in dict.fromkeys(annotation.themes)],
+        )
+    if annotation.events:
+        conn.execute(_insert_events_stmt(dialect), [_event_row(e, article_id) for e in annotation.events])
+
+
+def _load_annotation_stmt(dialect: str, article_id: str) -> Select[Any]:
+    return select(annotations).where(annotations.c.article_id == article_id)
+
+
+def _load_children_stmt(dialect: str, table_name: str, article_id: str) -> Select[Any]:
+    table = next(t for t in _CHILDREN if t.name == table_name)
+    order = table.c.id if "id" in table.c else table.c.theme
+    return select(table).where(table.c.article_id == article_id).order_by(order)
+
+
+def load_annotation(conn: Connection, article_id: str) -> Annotation | None:
+    """The stored annotation of an article, or None when it has none."""
+    dialect = conn.dialect.name
+    row = conn.execute(_load_annotation_stmt(dialect, article_id)).mappings().first()
+    if row is None:
+        return None
+    found_mentions = tuple(
+        Mention(
+            article_id=article_id,
+            kind=r["kind"],
+            key=r["key"],
+            name=r["name"],
+            start=r["start_offset"],
+            end=r["end_offset"],
+            wikidata=r["wikidata"],
+            country=r["country"],
+            entity_type=r["entity_type"],
+        )
+        for r in conn.execute(_load_children_stmt(dialect, "mentions", article_id)).mappings()
+    )
+    found_events = tuple(
+        Event(
+            article_id=article_id,
+            type=r["type"],
+            mode=r["mode"],
+            date=r["date"],
+            end_date=r["end_date"],
+            upcoming=bool(r["upcoming"]),
+            actors=tuple((a[0], a[1]) for a in json.loads(r["actors"])),
+            location=r["location"],
+            evidence=r["evidence"],
+        )
+        for r in conn.execute(_load_children_stmt(dialect, "events", article_id)).mappings()
+    )
+    return Annotation(
+        article_id=article_id,
+        language=row["language"],
+        china_related=bool(row["china_related"]),
+        countries=tuple(row["countries"]),
+        mentions=found_mentions,
+        themes=tuple(row["themes"]),
+        events=found_events,
+        kb_version=row["kb_version"],
+        model_version=row["model_version"],
+    )
+
+
+def _stale_stmt(
+    dialect: str, kb_version: str, model_version: str, since: datetime | None, force: bool, limit: int
+) -> Select[Any]:
+    stmt = select(articles.c.article_id).select_from(
+        articles.outerjoin(annotations, annotations.c.article_id == articles.c.article_id)
+    )
+    if not force:
+        stmt = stmt.where(
+            or_(
+                annotations.c.article_id.is_(None),
+                annotations.c.kb_version != kb_version,
+                annotations.c.model_version != model_version,
+            )
+        )
+    if since is not None:
+        stmt = stmt.where(or_(articles.c.published >= since, articles.c.first_seen_at >= since))
+    return stmt.order_by(articles.c.article_id).limit(limit)
+
+
+def stale_article_ids(
+    conn: Connection,
+    *,
+    kb_version: str,
+    model_version: str,
+    since: datetime | None = None,
+    force: bool = False,
+    after: str | None = None,
+    limit: int = 500,
+) -> list[str]:
+    """Articles without an annotation from this KB and model version (all of them with ``force``).
+
+    Args:
+        conn: a connection.
+        kb_version: the knowledge base version annotations must carry.
+        model_version: the theme model version annotations must carry.
+        since: only articles published or first seen from this instant on.
+        force: every article, whatever its annotation (``reannotate --all``).
+        after: continue after this article id (batches of a forced run, which stay "stale").
+        limit: at most this many ids, in id order.
+    """
+    stmt = _stale_stmt(conn.dialect.name, kb_version, model_version, since, force, limit)
+    if after is not None:
+        stmt = stmt.where(articles.c.article_id > after)
+    return list(conn.execute(stmt).scalars())
+
+
+def _count_annotations_stmt(dialect: str) -> Select[Any]:
+    return select(func.count()).select_from(annotations)
+
+
+def count_annotations(conn: Connection) -> int:
+    """How many articles have an annotation."""
+    return int(conn.execute(_count_annotations_stmt(conn.dialect.name)).scalar_one())
+
+
+def _mention_counts_stmt(dialect: str, kind: str, limit: int) -> Select[Any]:
+    articles_n = func.count(func.distinct(mentions.c.article_id)).label("articles")
+    return (
+        select(mentions.c.key, func.min(mentions.c.name).label("name"), articles_n)
+        .where(mentions.c.kind == kind)
+        .group_by(mentions.c.key)
+        .order_by(articles_n.desc(), mentions.c.key)
+        .limit(limit)
+    )
+
+
+def mention_counts(conn: Connection, kind: str, *, limit: int = 10) -> list[tuple[str, str, int]]:
+    """The most mentioned countries or entities: (key, name, number of articles), most first."""
+    rows = conn.execute(_mention_counts_stmt(conn.dialect.name, kind, limit))
+    return [(r.key, r.name, int(r.articles)) for r in rows]
+
+
+def _theme_counts_stmt(dialect: str) -> Select[Any]:
+    n = func.count().label("n")
+    return (
+        select(article_themes.c.theme, n)
+        .group_by(article_themes.c.theme)
+        .order_by(n.desc(), article_themes.c.theme)
+    )
+
+
+def theme_counts(conn: Connection) -> list[tuple[str, int]]:
+    """Articles per theme, most first."""
+    return [(r.theme, int(r.n)) for r in conn.execute(_theme_counts_stmt(conn.dialect.name))]
+
+
+def _china_related_count_stmt(dialect: str) -> Select[Any]:
+    return select(func.count()).select_from(annotations).where(annotations.c.china_related.is_(True))
+
+
+def china_related_count(conn: Connection) -> int:
+    """How many annotated articles are about China, Chinese actors or Chinese activity."""
+    return int(conn.execute(_china_related_count_stmt(conn.dialect.name)).scalar_one())

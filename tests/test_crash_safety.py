@@ -17,6 +17,7 @@ import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,10 @@ def _build(site: Site) -> None:
         items += f"<item><title>Story {n}</title><link>{site.url(path)}?utm_source=rss</link></item>"
     feed = f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{items}</channel></rss>"
     site.routes["/feed.xml"] = Reply(200, feed.encode(), {"Content-Type": "application/rss+xml"})
+
+
+def _page_hits(site: Site) -> int:
+    return sum(n for path, n in list(site.hits.items()) if path.startswith("/news/"))
 
 
 def _env(data_dir: Path) -> dict[str, str]:
@@ -109,7 +114,13 @@ def test_kill_9_during_ingest_loses_and_duplicates_nothing(tmp_path: Path) -> No
             for _ in range(KILLS):
                 log = (tmp_path / "run.log").open("ab")
                 proc = subprocess.Popen(command, cwd=tmp_path, env=_env(data_dir), stdout=log, stderr=log)
-                time.sleep(rng.uniform(1.0, 2.5))  # ~1 s of start-up, then somewhere in the fetching
+                # wait until this run fetches article pages (start-up time varies), then kill it
+                # at a random moment among them
+                before = _page_hits(site)
+                deadline = time.monotonic() + 60
+                while _page_hits(site) == before and proc.poll() is None and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                time.sleep(rng.uniform(0.0, 1.5))
                 if proc.poll() is None:
                     os.kill(proc.pid, signal.SIGKILL)
                     mid_run += 1
@@ -118,13 +129,14 @@ def test_kill_9_during_ingest_loses_and_duplicates_nothing(tmp_path: Path) -> No
                 counts.append(_check(db))
                 assert counts[-1] >= counts[-2], f"article count went down: {counts}"
             assert mid_run >= 10, f"only {mid_run} runs were killed before they finished"
+            assert sum(b > a for a, b in pairwise(counts)) >= 5, counts  # progress
             assert counts[-1] < ARTICLES, f"the kills came too late to test anything: {counts}"
             final = subprocess.run(
                 command, cwd=tmp_path, env=_env(data_dir), capture_output=True, timeout=120
             )
             assert final.returncode == 0, final.stderr.decode(errors="replace")[-2000:]
             assert _check(db) == ARTICLES
-            fetched = sum(n for path, n in site.hits.items() if path.startswith("/news/"))
+            fetched = _page_hits(site)
             print(f"article counts after each kill: {counts}; pages fetched: {fetched}")
         finally:
             db.dispose()

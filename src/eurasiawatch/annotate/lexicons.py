@@ -52,7 +52,7 @@ def load_lexicon(name: str) -> Any:
 
 
 def _term_pattern(term: str) -> str:
-    """A regex for one lexicon term.
+    """A regex for one lexicon term (word boundaries are added around the whole alternation).
 
     ``*`` at the end of a word is a stem (any letters may follow: ``переговор*`` matches
     ``переговоров``); a term without it must match the whole word. Spaces match any whitespace. Terms
@@ -67,7 +67,7 @@ def _term_pattern(term: str) -> str:
     body = r"\s+".join(parts)
     if _is_acronym(term):
         body = f"(?-i:{body})"  # acronyms only in upper case: "RT", "AI", "ТЭС"
-    return r"(?<![\w])" + body + r"(?![\w])"
+    return body
 
 
 def _is_acronym(term: str) -> bool:
@@ -77,8 +77,13 @@ def _is_acronym(term: str) -> bool:
 
 @functools.cache  # compiled once per term list; the tuple key keeps it hashable
 def compile_terms(terms: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One case-insensitive regex matching any of ``terms`` (None for an empty list)."""
+    """One case-insensitive regex matching any of ``terms`` as whole words (None for an empty list).
+
+    One lookbehind and one lookahead around the whole alternation (not one per term): the regex
+    engine then tries the alternatives only at word starts, which is many times faster.
+    """
     if not terms:
         return None
     ordered = sorted({t for t in terms if t.strip()}, key=len, reverse=True)
-    return re.compile("|".join(_term_pattern(t) for t in ordered), re.IGNORECASE)
+    body = "|".join(_term_pattern(t) for t in ordered)
+    return re.compile(r"(?<![\w])(?:" + body + r")(?![\w])", re.IGNORECASE)

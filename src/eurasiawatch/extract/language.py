@@ -32,12 +32,15 @@ _UK_LETTERS = frozenset("єїґ")
 _UZ_LATIN = re.compile(r"\b\w*[og][ʻ‘'`ʼ]\w*", re.IGNORECASE)
 _TK_LETTERS = frozenset("ňýž")
 _SERBO_CROATIAN = frozenset({"sr", "hr", "bs"})
-# Croatian and Bosnian write ijekavian forms (vrijeme, mjesto, djeca, svijet); Serbian mostly ekavian
-# (vreme, mesto, deca, svet). A list of common stems, because a bare "-bje-"/"-ije-" pattern also
-# matches ekavian Serbian case endings ("Srbije", "Kine").
+# Croatian and Bosnian write ijekavian forms (vrijeme, mjesto, djeca, svijet, posjet); Serbian mostly
+# ekavian (vreme, mesto, deca, svet, poset). Croatian also has its own words (vanjski, tisuća,
+# suradnja, sljedeći). A list of stems, because a bare "-bje-"/"-ije-" pattern also matches ekavian
+# Serbian case endings ("Srbije", "Kine"). Without any of them the text is taken for Serbian.
 _IJEKAVIAN = re.compile(
-    r"\b(?:(?:prije|poslije|gdje|ovdje)\b|(?:vrijem|mjest|djec|rijek|rijeć|riječ|lijep|bijel|mjesec|svijet|"
-    r"tijek|cijel|uvjet|tjed|stoljeć|primjer|vijest|sjedi|sjev|zapovjed|pjesm|dje[lv])\w*)",
+    r"\b(?:(?:prije|poslije|gdje|ovdje|tko)\b|(?:vrijem|mjest|djec|rijek|rijeć|riječ|lijep|bijel|mjesec|"
+    r"svijet|tijek|cijel|cijen|uvjet|tjed|stoljeć|primjer|vijest|sjedi|sjev|zapovjed|pjesm|dje[lv]|proljeć|"
+    r"posjet|prijelaz|promijen|vrijed|lijek|mjer|vanjsk|tisuć|suradn|sljedeć|dužnosn|središn|gospodarsk|"
+    r"izaslan|ulagač|unatoč)\w*)",
     re.IGNORECASE,
 )
 
@@ -74,7 +77,8 @@ def _script_override(sample: str) -> str | None:
     if _share(words, frozenset("ӣӯҷ")) >= 0.02:
         return "tg"
     kazakh = _share(words, frozenset("әұ")) >= 0.03 or (
-        "і" in letters and _share(words, frozenset("қғңөүһі")) >= 0.08 and not letters & _UK_LETTERS
+        # і alone is Ukrainian too: Kazakh needs its own letters (қ ғ ң ө ү һ) running through the text
+        "і" in letters and _share(words, frozenset("қғңөүһ")) >= 0.04 and not letters & _UK_LETTERS
     )
     if kazakh:
         return "kk"

@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.types import TypeDecorator
@@ -42,9 +43,12 @@ __all__ = [
     "events",
     "failures",
     "fetch_log",
+    "indicator_points",
+    "indicator_series",
     "mentions",
     "metadata",
     "pages",
+    "reported_figures",
     "signature_buckets",
     "sources",
     "theme_corrections",
@@ -320,4 +324,53 @@ events = Table(
     Index(None, "article_id"),
     Index(None, "type"),
     Index(None, "date"),
+)
+
+# Indicators (analyze.indicators), two kinds kept apart. A *series* is numbers on which changes are
+# computed: one row per (dataset, reporter, partner, measure, HS code, unit) and its points per period.
+# A *reported figure* is a number as a source published it ("over $600 million"), kept as text with
+# its qualifier and never recomputed; ``row`` is its line in the imported file.
+indicator_series = Table(
+    "indicator_series",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dataset", String(200), nullable=False),
+    Column("reporter", Text, nullable=False),
+    Column("partner", Text, nullable=False),
+    Column("measure", Text, nullable=False),
+    Column("hs_code", String(16), nullable=False, server_default=""),
+    Column("unit", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("synthetic", Boolean, nullable=False, server_default=false()),
+    Column("imported_at", UtcDateTime, nullable=False),
+    UniqueConstraint(
+        "dataset", "reporter", "partner", "measure", "hs_code", "unit", name="uq_indicator_series_identity"
+    ),
+)
+
+indicator_points = Table(
+    "indicator_points",
+    metadata,
+    Column("series_id", Integer, ForeignKey("indicator_series.id", ondelete="CASCADE"), primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("value", Float, nullable=False),
+    Column("note", Text),
+)
+
+reported_figures = Table(
+    "reported_figures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dataset", String(200), nullable=False),
+    Column("row", Integer, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("period", Text),
+    Column("measure", Text, nullable=False),
+    Column("value", Text),
+    Column("qualifier", String(32)),
+    Column("unit", Text),
+    Column("source", Text, nullable=False),
+    Column("note", Text),
+    Column("imported_at", UtcDateTime, nullable=False),
+    UniqueConstraint("dataset", "row", name="uq_reported_figures_dataset_row"),
 )

@@ -30,7 +30,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "metadata",
     "pages",
     "reported_figures",
+    "search_documents",
     "signature_buckets",
     "sources",
     "theme_corrections",
@@ -373,4 +376,30 @@ reported_figures = Table(
     Column("note", Text),
     Column("imported_at", UtcDateTime, nullable=False),
     UniqueConstraint("dataset", "row", name="uq_reported_figures_dataset_row"),
+)
+
+# Full-text search (store.search): one row per indexed article with what results and facets show, and
+# when it was indexed (an article or annotation changed since is indexed again). The words themselves
+# are stemmed in Python (analyze.search) so both databases index the same tokens: on PostgreSQL they
+# sit in ``vector`` (tsvector, GIN index); on SQLite ``vector`` stays NULL (its partial index is
+# empty) and the tokens go into the FTS5 table ``search_fts`` (rowid = ``doc_id``), which lives
+# outside this metadata — see store/search.py for why.
+search_documents = Table(
+    "search_documents",
+    metadata,
+    Column("doc_id", Integer, primary_key=True),
+    Column(
+        "article_id",
+        String(128),
+        ForeignKey("articles.article_id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("language", String(16)),
+    Column("outlet", Text),
+    Column("published", UtcDateTime),
+    Column("facets", StringTuple, nullable=False),  # "country:KZ", "theme:energy", "entity:Q148" …
+    Column("indexed_at", UtcDateTime, nullable=False),
+    Column("vector", Text().with_variant(TSVECTOR(), "postgresql")),
+    Index(None, "vector", postgresql_using="gin", sqlite_where=text("0")),
 )

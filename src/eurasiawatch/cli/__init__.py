@@ -54,6 +54,7 @@ def _register() -> None:
         label_cmd,
         reannotate_cmd,
         run_cmd,
+        search_cmd,
         sources_cmd,
     )
 

@@ -45,10 +45,12 @@ def _register() -> None:
     # Imported here so that each module can import ``app`` and common helpers without cycles.
     from . import (  # noqa: F401
         annotate_cmd,
+        calendar_cmd,
         config_cmd,
         db_cmd,
         demo_cmd,
         extract_cmd,
+        indicators_cmd,
         ingest_cmd,
         kb_cmd,
         label_cmd,
@@ -56,6 +58,7 @@ def _register() -> None:
         run_cmd,
         search_cmd,
         sources_cmd,
+        trends_cmd,
     )
 
 

@@ -4,22 +4,29 @@ Each stage takes records from the stage before and returns new ones; nothing her
 storage or the network. Sequences are tuples so the records stay hashable and picklable, which is
 what lets the Dask backfill ship them to workers unchanged.
 
-    Source ─▶ FeedItem ─▶ Page ─▶ Article ─▶ Annotation(Mention, Event) ─▶ Story ─▶ Edition
+    Source ─▶ FeedItem ─▶ Page ─▶ Article ─▶ Annotation(Mention, Event) ─▶ Story ─▶ Edition(Block)
+          ─▶ RenderedEdition ─▶ Delivery
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 __all__ = [
     "Annotation",
     "Article",
+    "Block",
+    "Chart",
+    "Citation",
+    "Delivery",
+    "Edition",
     "Event",
     "FeedItem",
     "FetchResult",
     "Mention",
     "Page",
+    "RenderedEdition",
     "Source",
 ]
 
@@ -153,3 +160,98 @@ class Annotation:
     kb_version: str = ""
     model_version: str = ""
     extra: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Citation:
+    """An article a drafted sentence rests on, as shown to readers."""
+
+    article_id: str
+    url: str
+    outlet: str | None = None
+    title: str | None = None
+    language: str | None = None
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Chart:
+    """A chart that travels with the edition: PNG for email (inline part), SVG for the web, alt text."""
+
+    chart_id: str
+    alt: str
+    png: bytes = b""
+    svg: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Block:
+    """One block of an edition.
+
+    ``text`` is plain text with paragraphs separated by blank lines; ``[n]`` markers (1-based) point
+    into ``citations``. Quotes taken word for word from an outlet are written as
+    ``> quoted text`` paragraphs and carry ``"verbatim"`` in ``flags`` until an editor rewrites them.
+
+    Sections and kinds, in reading order: ``top`` (headline, dek, greeting, intro), ``lead`` (lead,
+    finding_perspective, behind_the_scenes, why_it_matters), ``more`` (story, with one key-fact
+    sub-block: what_it_means | the_details | what_you_need_to_know), ``supercontinent``
+    (supercontinent_item), ``watch`` (one_thing_to_watch), ``data`` (data_point), ``footer`` (signoff,
+    bio, about, subscribe, notice).
+    """
+
+    block_id: str
+    section: str
+    kind: str
+    title: str | None = None
+    text: str = ""
+    citations: tuple[Citation, ...] = ()
+    chart: Chart | None = None
+    flags: tuple[str, ...] = ()
+    edited: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Edition:
+    """A briefing: its blocks in reading order, the window it covers and the slot it is for."""
+
+    edition_id: str
+    send_date: date
+    window_start: date
+    window_end: date
+    headline: str
+    dek: str = ""
+    language: str = "en"
+    number: int | None = None
+    slug: str = ""
+    blocks: tuple[Block, ...] = ()
+    status: str = "draft"  # draft | approved | sent
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RenderedEdition:
+    """An edition rendered for every channel.
+
+    ``inline_parts`` are (content id, MIME type, bytes) of the charts the HTML email refers to as
+    ``cid:`` URLs; they travel inside the message (multipart/related), never as remote images.
+    """
+
+    edition_id: str
+    subject: str
+    email_html: str
+    text: str
+    web_html: str
+    web_path: str  # e.g. "editions/2024/07/10/<slug>/index.html"
+    inline_parts: tuple[tuple[str, str, bytes], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delivery:
+    """The state of one edition for one subscriber, as the send ledger records it."""
+
+    edition_id: str
+    subscriber_token: str
+    state: str  # queued | sending | sent | deferred | bounced | unknown
+    attempts: int = 0
+    detail: str | None = None

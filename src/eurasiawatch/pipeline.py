@@ -26,15 +26,7 @@ import charset_normalizer
 from .clock import Clock
 from .config import Settings
 from .errors import EurasiawatchError, ExtractionError, PermanentFetchError, SourceError
-from .extract import (
-    article_id,
-    best_match,
-    canonicalize_url,
-    content_hash,
-    detect_language,
-    extract_article,
-    fingerprint,
-)
+from .extract import article_from_text, best_match, canonicalize_url, extract_article, fingerprint
 from .ingest import (
     LOCAL_KINDS,
     SOURCE_KINDS,
@@ -439,7 +431,18 @@ def _local_entry(
     report.add(source.name, "fetched")
     try:
         if isinstance(entry, TextDocument):
-            page, article = None, _text_article(entry, settings, clock, source)
+            page = None
+            article = article_from_text(
+                entry.text,
+                url=entry.url,
+                title=entry.title,
+                published=entry.published,
+                language=entry.language,
+                outlet=source.outlet,
+                source=source.name,
+                min_chars=settings.ingest_min_text_chars,
+                extracted_at=clock.now(),
+            )
         else:
             page = entry
             article = extract_article(
@@ -449,52 +452,6 @@ def _local_entry(
         _item_failed(db, clock, source, entry.url, "extract", str(exc), report)
         return "failed"
     return "stored" if _store_article(db, clock, source, page, article, report) else "failed"
-
-
-def _text_article(doc: TextDocument, settings: Settings, clock: Clock, source: Source) -> Article:
-    """An Article straight from plain text: paragraphs at blank lines (else one per line)."""
-    paragraphs = _text_paragraphs(doc.text)
-    text = "\n\n".join(paragraphs)
-    if not text:
-        raise ExtractionError("empty text")
-    if len(text) < settings.ingest_min_text_chars:
-        raise ExtractionError(
-            f"too little text: {len(text)} characters, need at least {settings.ingest_min_text_chars}"
-        )
-    detected, score = detect_language(text)
-    canonical = canonicalize_url(doc.url)
-    return Article(
-        article_id=article_id(canonical),
-        url=doc.url,
-        canonical_url=canonical,
-        title=doc.title,
-        text=text,
-        published=doc.published,
-        # a language the file states wins: the operator who wrote it knows better than a guess
-        language=doc.language or detected,
-        language_score=None if doc.language and doc.language != detected else score,
-        outlet=source.outlet,
-        source=source.name,
-        paragraphs=paragraphs,
-        extracted_at=clock.now(),
-        content_hash=content_hash(text),
-    )
-
-
-def _text_paragraphs(text: str) -> tuple[str, ...]:
-    """Paragraphs of plain text: runs of lines between blank lines, or each line when none is blank."""
-    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
-    if "" not in lines:
-        return tuple(line for line in lines if line)
-    blocks: list[str] = []
-    current: list[str] = []
-    for line in [*lines, ""]:
-        if line:
-            current.append(line)
-        elif current:
-            blocks.append(" ".join(current))
-            current = []
-    return tuple(blocks)
 
 
 async def _ingest_item(

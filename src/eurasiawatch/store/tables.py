@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -42,6 +43,8 @@ __all__ = [
     "article_signatures",
     "article_themes",
     "articles",
+    "backfill_failures",
+    "backfill_files",
     "events",
     "failures",
     "fetch_log",
@@ -402,4 +405,39 @@ search_documents = Table(
     Column("indexed_at", UtcDateTime, nullable=False),
     Column("vector", Text().with_variant(TSVECTOR(), "postgresql")),
     Index(None, "vector", postgresql_using="gin", sqlite_where=text("0")),
+)
+
+# Backfill (backfill/): one checkpoint row per input file (keyed on its absolute path; size and mtime
+# tell a changed file from a finished one), and what could not be used in those files, with the
+# reason. ``status`` is running | done | failed; a row left "running" is a file whose worker was lost,
+# redone on the next run. Failures are unique per (file, item, stage), so redoing a file never
+# doubles them.
+backfill_files = Table(
+    "backfill_files",
+    metadata,
+    Column("path", Text, primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("records", Integer, nullable=False, server_default="0"),
+    Column("stored", Integer, nullable=False, server_default="0"),
+    Column("failed", Integer, nullable=False, server_default="0"),
+    Column("worker", Text),
+    Column("reason", Text),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+    Index(None, "status"),
+)
+
+backfill_failures = Table(
+    "backfill_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("path", Text, nullable=False),
+    Column("item", Text, nullable=False),
+    Column("stage", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    UniqueConstraint("path", "item", "stage", name="uq_backfill_failures_identity"),
 )

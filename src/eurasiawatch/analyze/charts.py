@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import textwrap
 from dataclasses import dataclass
+from typing import Any
 
 from .indicators import Change, IndicatorSeries, parse_period
 
@@ -77,7 +78,7 @@ def chart_series(series: IndicatorSeries, *, change: Change | None = None, years
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
-    style = {
+    style: dict[str, Any] = {
         "font.size": 15,
         "axes.titlesize": 19,
         "axes.labelsize": 15,
@@ -86,7 +87,7 @@ def chart_series(series: IndicatorSeries, *, change: Change | None = None, years
         "svg.fonttype": "none",  # text stays text in the SVG: selectable, searchable, smaller
         "svg.hashsalt": "eurasiawatch",  # stable element ids, so the same chart gives the same file
     }
-    with matplotlib.rc_context(style):
+    with matplotlib.rc_context(style):  # type: ignore[arg-type]
         fig = Figure(figsize=(6.4, 3.6), dpi=200, layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
@@ -156,7 +157,8 @@ def chart_series(series: IndicatorSeries, *, change: Change | None = None, years
         bottom = 0.02 + 0.045 * len(
             footer_lines
         )  # room for the footer; rect is (left, bottom, width, height)
-        fig.get_layout_engine().set(rect=(0, bottom, 1, 0.99 - bottom))
+        layout: Any = fig.get_layout_engine()
+        layout.set(rect=(0, bottom, 1, 0.99 - bottom))
         png = io.BytesIO()
         fig.savefig(png, format="png", metadata={"Software": None})
         svg = io.StringIO()

@@ -230,6 +230,7 @@ def classify_trends(
             raise ValueError("trends need at least one previous window")
         current, previous = series[0], tuple(series[1:])
         baseline = sum(previous) / len(previous)
+        z: float | None
         if test == "z":
             sd = max(1.0, statistics.stdev(previous)) if len(previous) > 1 else 1.0
             z = (current - baseline) / sd
@@ -242,10 +243,11 @@ def classify_trends(
     q_of = dict(zip(tested, _benjamini_hochberg([rows[i][6] for i in tested]), strict=True))
     trends = []
     for i, (key, name, current, previous, baseline, z, p) in enumerate(rows):
-        q = q_of.get(i)
+        q: float | None = q_of.get(i)
+        p_value: float | None = None
         if baseline == 0:
             status = "new" if current >= min_count else "steady"
-            p_value = q = None
+            q = None
         else:
             p_value = p
             status = "steady"

@@ -12,7 +12,6 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 from rich.table import Table
 from typer.core import TyperGroup
@@ -42,7 +41,8 @@ _BACKGROUND = 5_000  # newest stored articles the lexicon labels as background f
 class _LabelGroup(TyperGroup):
     """``label ARTICLE_ID …`` without a subcommand name means ``label set ARTICLE_ID …``."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    # ctx is typer's vendored click Context; click itself is not a dependency, so it is typed loosely
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and not args[0].startswith("-") and args[0] not in self.commands:
             args = ["set", *args]
         return super().parse_args(ctx, args)

@@ -57,6 +57,9 @@ __all__ = [
     "search_documents",
     "signature_buckets",
     "sources",
+    "subscribe_events",
+    "subscribers",
+    "suppressions",
     "theme_corrections",
     "theme_models",
 ]
@@ -440,4 +443,50 @@ backfill_failures = Table(
     Column("reason", Text, nullable=False),
     Column("at", UtcDateTime, nullable=False),
     UniqueConstraint("path", "item", "stage", name="uq_backfill_failures_identity"),
+)
+
+# Subscribers (deliver.subscribers). No address is stored in the clear: ``address_enc`` is AES-GCM
+# (deliver.crypto), ``address_index`` a keyed HMAC used for lookups. ``token`` is the opaque id that
+# appears in links, List-Unsubscribe and VERP addresses. No IP address is stored anywhere.
+# ``consent_at``/``source`` record when and how consent was given (kept through CSV export/import).
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("address_index", String(64), nullable=False, unique=True),
+    Column("address_enc", LargeBinary, nullable=False),
+    Column("pgp_key_enc", LargeBinary),
+    Column("status", String(16), nullable=False),  # pending | active | paused | unsubscribed
+    Column("source", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("consent_at", UtcDateTime),
+    Column("confirm_sent_at", UtcDateTime),
+    Column("unsubscribed_at", UtcDateTime),
+    Column("soft_bounces", Integer, nullable=False, server_default="0"),
+    Index(None, "status"),
+)
+
+# The suppression list: keyed hashes only (the same HMAC as ``subscribers.address_index``).
+suppressions = Table(
+    "suppressions",
+    metadata,
+    Column("address_index", String(64), primary_key=True),
+    Column("reason", String(32), nullable=False),  # hard | complaint | soft | manual | erased
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Abuse resistance of the subscribe form without IP addresses: one row per confirmation mail sent
+# (the global rate limit counts them) and per spent proof-of-work challenge (``digest`` makes it
+# single-use). Rows are pruned by ``subscribers cleanup``.
+subscribe_events = Table(
+    "subscribe_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # confirmation | pow
+    Column("digest", String(64)),
+    Column("at", UtcDateTime, nullable=False),
+    UniqueConstraint("kind", "digest", name="uq_subscribe_events_kind_digest"),
+    Index(None, "kind", "at"),
 )

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import json
 import re
 import unicodedata
 from collections import Counter
@@ -492,18 +493,16 @@ class SearchResult:
 
 
 def _facets(hits: list[store.StoredHit], top: int) -> dict[str, tuple[tuple[str, int], ...]]:
-    counts: dict[str, Counter[str]] = {kind: Counter() for kind in FACET_KINDS}
-    for hit in hits:
-        for facet in hit.facets:
-            kind, _, value = facet.partition(":")
-            if kind in counts:
-                counts[kind][value] += 1
-        if hit.language:
-            counts["language"][hit.language] += 1
-        if hit.outlet:
-            counts["outlet"][hit.outlet] += 1
+    counted = Counter(f for hit in hits for f in json.loads(hit.facets))
+    counted.update(f"language:{hit.language}" for hit in hits if hit.language)
+    counted.update(f"outlet:{hit.outlet}" for hit in hits if hit.outlet)
+    by_kind: dict[str, list[tuple[str, int]]] = {kind: [] for kind in FACET_KINDS}
+    for facet, n in counted.items():
+        kind, _, value = facet.partition(":")
+        if kind in by_kind:
+            by_kind[kind].append((value, n))
     return {
-        kind: tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:top]) for kind, c in counts.items()
+        kind: tuple(sorted(items, key=lambda kv: (-kv[1], kv[0]))[:top]) for kind, items in by_kind.items()
     }
 
 
@@ -562,7 +561,7 @@ def search(
                 url=row.get("url"),
                 outlet=h.outlet,
                 language=h.language,
-                published=h.published,
+                published=row.get("published"),
                 score=h.score,
                 snippet=snippet,
                 highlights=spans,

@@ -31,19 +31,19 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Delete,
-    Float,
     Insert,
     Select,
+    Text,
     TextClause,
     bindparam,
     cast,
-    column,
     delete,
     func,
     literal_column,
     or_,
     select,
     text,
+    type_coerce,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
@@ -137,8 +137,7 @@ class StoredHit:
     article_id: str
     language: str | None
     outlet: str | None
-    published: datetime | None
-    facets: tuple[str, ...]
+    facets: str  # the stored JSON array, decoded only by whoever counts facets
     score: float
 
 
@@ -228,8 +227,10 @@ def _ensure_fts_stmt(dialect: str) -> TextClause:
 
 def ensure_search_table(conn: Connection) -> None:
     """Create SQLite's FTS5 table if it is not there yet (PostgreSQL needs nothing: the migration did it)."""
-    if conn.dialect.name == "sqlite":
+    # remembered on the DBAPI connection: the statement is cheap but not free on every search
+    if conn.dialect.name == "sqlite" and not conn.info.get("ew_search_fts"):
         conn.execute(_ensure_fts_stmt(conn.dialect.name))
+        conn.info["ew_search_fts"] = True
 
 
 # -- keeping the index current -----------------------------------------------------------------------
@@ -355,8 +356,7 @@ _HIT_COLUMNS = (
     search_documents.c.article_id,
     search_documents.c.language,
     search_documents.c.outlet,
-    search_documents.c.published,
-    search_documents.c.facets,
+    type_coerce(search_documents.c.facets, Text).label("facets"),
 )
 
 
@@ -364,16 +364,12 @@ def _hits_stmt(dialect: str, query: TextQuery, cap: int) -> Select[Any] | Any:
     if dialect == "sqlite":
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         sql = (
-            "SELECT d.doc_id, d.article_id, d.language, d.outlet, d.published, d.facets, -h.score AS score "
+            "SELECT d.doc_id, d.article_id, d.language, d.outlet, d.facets, -h.score AS score "
             f"FROM (SELECT rowid AS doc_id, bm25(search_fts, {weights}) AS score FROM search_fts "
             "WHERE search_fts MATCH :match ORDER BY score LIMIT :cap) AS h "
             "JOIN search_documents AS d ON d.doc_id = h.doc_id ORDER BY h.score, d.article_id"
         )
-        return (
-            text(sql)
-            .bindparams(match=fts_match(query), cap=cap)
-            .columns(*(c._copy() for c in _HIT_COLUMNS), column("score", Float))
-        )
+        return text(sql).bindparams(match=fts_match(query), cap=cap)
     vector = search_documents.c.vector
     score = func.ts_rank_cd(
         literal_column(f"'{PG_RANK_WEIGHTS}'"),
@@ -398,21 +394,14 @@ def search_hits(conn: Connection, query: TextQuery, *, cap: int) -> list[StoredH
         cap: at most this many hits.
 
     Returns:
-        The hits with their facet values; ``score`` is ``-bm25`` on SQLite, ``ts_rank_cd`` on PostgreSQL.
+        The hits with their facet values (raw JSON); ``score`` is ``-bm25`` on SQLite,
+        ``ts_rank_cd`` on PostgreSQL.
     """
     ensure_search_table(conn)
-    rows = conn.execute(_hits_stmt(conn.dialect.name, query, cap)).mappings()
+    rows = conn.execute(_hits_stmt(conn.dialect.name, query, cap))
     return [
-        StoredHit(
-            doc_id=int(r["doc_id"]),
-            article_id=r["article_id"],
-            language=r["language"],
-            outlet=r["outlet"],
-            published=r["published"],
-            facets=tuple(r["facets"]),
-            score=float(r["score"]),
-        )
-        for r in rows
+        StoredHit(doc_id=d, article_id=a, language=lang, outlet=o, facets=f, score=float(s))
+        for d, a, lang, o, f, s in rows
     ]
 
 
@@ -446,11 +435,13 @@ def bare_match(conn: Connection, query: TextQuery, *, limit: int = 20) -> list[i
 
 def _article_texts_stmt(dialect: str, article_ids: Sequence[str]) -> Select[Any]:
     a = articles
-    return select(a.c.article_id, a.c.title, a.c.text, a.c.url).where(a.c.article_id.in_(list(article_ids)))
+    return select(a.c.article_id, a.c.title, a.c.text, a.c.url, a.c.published).where(
+        a.c.article_id.in_(list(article_ids))
+    )
 
 
 def load_article_texts(conn: Connection, article_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """Title, text and URL of these articles, by id (for snippets)."""
+    """Title, text, URL and publication time of these articles, by id (for a page of results)."""
     ids = list(article_ids)
     if not ids:
         return {}

@@ -55,6 +55,10 @@ __all__ = [
     "pages",
     "reported_figures",
     "search_documents",
+    "send_edition_parts",
+    "send_editions",
+    "send_ledger",
+    "send_locks",
     "signature_buckets",
     "sources",
     "subscribe_events",
@@ -489,4 +493,71 @@ subscribe_events = Table(
     Column("at", UtcDateTime, nullable=False),
     UniqueConstraint("kind", "digest", name="uq_subscribe_events_kind_digest"),
     Index(None, "kind", "at"),
+)
+
+# Sending (deliver.sender). ``send_editions`` holds a rendered edition an editor approved, with the
+# slot it is for (``send --due`` looks it up) and when its send started (the recipient snapshot) and
+# finished; ``send_edition_parts`` its inline charts. ``send_ledger`` has one row per (edition,
+# subscriber token), state committed around each SMTP transaction: queued → sending → sent |
+# deferred | bounced | dropped, and ``unknown`` for rows found ``sending`` at resume. ``verp`` is the
+# random tag of the row's return path, so a bounce finds its row without naming the subscriber.
+# ``send_locks`` holds the one sender's lease.
+send_editions = Table(
+    "send_editions",
+    metadata,
+    Column("edition_id", String(128), primary_key=True),
+    Column("slot", UtcDateTime),
+    Column("subject", Text, nullable=False),
+    Column("email_html", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("approved_by", Text),
+    Column("approved_at", UtcDateTime),
+    Column("started_at", UtcDateTime),
+    Column("finished_at", UtcDateTime),
+    Index(None, "slot"),
+)
+
+send_edition_parts = Table(
+    "send_edition_parts",
+    metadata,
+    Column(
+        "edition_id",
+        String(128),
+        ForeignKey("send_editions.edition_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("cid", String(255), primary_key=True),
+    Column("mime", String(100), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
+send_ledger = Table(
+    "send_ledger",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "edition_id",
+        String(128),
+        ForeignKey("send_editions.edition_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("token", String(64), nullable=False),
+    Column("verp", String(32), nullable=False, unique=True),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("detail", Text),
+    Column("relay", String(255)),
+    Column("next_attempt_at", UtcDateTime),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("edition_id", "token", name="uq_send_ledger_edition_token"),
+    Index(None, "edition_id", "state"),
+)
+
+send_locks = Table(
+    "send_locks",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
 )

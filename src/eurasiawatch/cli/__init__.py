@@ -46,6 +46,7 @@ def _register() -> None:
     from . import (  # noqa: F401
         annotate_cmd,
         calendar_cmd,
+        cluster_cmd,
         config_cmd,
         db_cmd,
         demo_cmd,

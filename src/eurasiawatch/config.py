@@ -100,6 +100,72 @@ SPEC: tuple[Setting, ...] = (
     Setting(
         "ingest.interval", int, 900, "Seconds between two passes over a healthy source in `eurasiawatch run`."
     ),
+    Setting(
+        "deliver.schedule",
+        str,
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE;BYHOUR=9;BYMINUTE=0",
+        "When editions go out: an RFC 5545 RRULE read in `timezone` (wall-clock times stay put across "
+        "daylight-saving changes).",
+    ),
+    Setting(
+        "deliver.schedule_start",
+        str,
+        "2025-01-08T09:00",
+        "DTSTART anchor of `deliver.schedule`, local time in `timezone`; with INTERVAL=2 it picks which "
+        "Wednesdays are send days.",
+    ),
+    Setting(
+        "deliver.send_window_hours",
+        float,
+        12.0,
+        "Hours after a slot during which `send --due` still treats it as due (a late cron run still sends).",
+    ),
+    Setting(
+        "deliver.key_file",
+        str,
+        "",
+        "JSON key file holding the subscriber keys (address encryption, lookup index, token signing); "
+        "empty means `deliver-keys.json` in `data_dir`. Ignored when `deliver.key` is set.",
+    ),
+    Setting(
+        "deliver.key",
+        str,
+        "",
+        "The subscriber key ring (same JSON as the key file) or a base64 32-byte master key; wins over "
+        "the key file.",
+        secret=True,
+    ),
+    Setting("deliver.confirm_hours", int, 48, "Hours a double opt-in confirmation link stays valid."),
+    Setting(
+        "deliver.confirmations_per_hour",
+        int,
+        200,
+        "Confirmation mails sent per hour across all addresses (global limit against form flooding).",
+    ),
+    Setting(
+        "deliver.pow_difficulty",
+        int,
+        18,
+        "Leading zero bits the subscribe form's proof-of-work must find (each extra bit doubles the work).",
+    ),
+    Setting(
+        "deliver.soft_bounce_limit",
+        int,
+        3,
+        "Soft bounces in a row after which an address is suppressed.",
+    ),
+    Setting(
+        "deliver.pending_retention_days",
+        int,
+        7,
+        "Unconfirmed subscriptions older than this many days are deleted by `subscribers cleanup`.",
+    ),
+    Setting(
+        "deliver.unsubscribed_retention_days",
+        int,
+        30,
+        "Unsubscribed records older than this many days are deleted by `subscribers cleanup`.",
+    ),
 )
 
 _BY_KEY = {s.key: s for s in SPEC}
@@ -138,12 +204,28 @@ class Settings:
     ingest_min_text_chars: int = 200
     ingest_sitemap_days: int = 7
     ingest_interval: int = 900
+    deliver_schedule: str = "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE;BYHOUR=9;BYMINUTE=0"
+    deliver_schedule_start: str = "2025-01-08T09:00"
+    deliver_send_window_hours: float = 12.0
+    deliver_key_file: str = ""
+    deliver_key: str = ""
+    deliver_confirm_hours: int = 48
+    deliver_confirmations_per_hour: int = 200
+    deliver_pow_difficulty: int = 18
+    deliver_soft_bounce_limit: int = 3
+    deliver_pending_retention_days: int = 7
+    deliver_unsubscribed_retention_days: int = 30
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def data_path(self) -> Path:
         """``data_dir`` as a path."""
         return Path(self.data_dir)
+
+    @property
+    def deliver_key_path(self) -> Path:
+        """The subscriber key file, defaulting to ``deliver-keys.json`` in the data directory."""
+        return Path(self.deliver_key_file) if self.deliver_key_file else self.data_path / "deliver-keys.json"
 
     @property
     def resolved_database_url(self) -> str:
@@ -211,6 +293,10 @@ def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
         "fetch.max_bytes",
         "fetch.per_host_concurrency",
         "ingest.interval",
+        "deliver.send_window_hours",
+        "deliver.confirm_hours",
+        "deliver.confirmations_per_hour",
+        "deliver.soft_bounce_limit",
     )
     for key in positive:
         if values[key] <= 0:
@@ -223,6 +309,8 @@ def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
         "fetch.per_host_delay",
         "ingest.max_items_per_feed",
         "ingest.sitemap_days",
+        "deliver.pending_retention_days",
+        "deliver.unsubscribed_retention_days",
     ):
         if values[key] < 0:
             raise ConfigError(
@@ -232,6 +320,11 @@ def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"setting log_level = {values['log_level']!r} is not DEBUG, INFO, WARNING or ERROR")
     values["log_level"] = level
+    if not 0 <= values["deliver.pow_difficulty"] <= 32:
+        raise ConfigError(
+            f"setting deliver.pow_difficulty = {values['deliver.pow_difficulty']!r} must be 0 to 32"
+        )
+    _validate_schedule(values)
     try:
         from zoneinfo import ZoneInfo
 
@@ -239,6 +332,28 @@ def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
     except Exception:
         raise ConfigError(
             f"setting timezone = {values['timezone']!r} is not a known IANA time zone"
+        ) from None
+
+
+def _validate_schedule(values: dict[str, Any]) -> None:
+    """The RRULE and its anchor must parse (dateutil reads them again in ``deliver.schedule``)."""
+    from datetime import datetime
+
+    from dateutil.rrule import rrulestr
+
+    try:
+        start = datetime.fromisoformat(values["deliver.schedule_start"])
+    except ValueError:
+        raise ConfigError(
+            f"setting deliver.schedule_start = {values['deliver.schedule_start']!r} is not an ISO "
+            "local date-time such as 2025-01-08T09:00"
+        ) from None
+    try:
+        rrulestr(values["deliver.schedule"], dtstart=start.replace(tzinfo=None))
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(
+            f"setting deliver.schedule = {values['deliver.schedule']!r} is not a valid RRULE: {exc}",
+            hint="e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=WE;BYHOUR=9;BYMINUTE=0",
         ) from None
 
 

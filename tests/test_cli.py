@@ -44,3 +44,19 @@ def test_errors_are_one_line_with_a_hint_and_exit_2(tmp_path) -> None:
     assert done.stderr.startswith("Error:")
     assert "eurasiawatch db upgrade" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_no_module_imports_click() -> None:
+    # typer vendors its own click; `click` is not a dependency, so importing it breaks a fresh install
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "src" / "eurasiawatch"
+    offenders = [
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if any(
+            line.strip().startswith(("import click", "from click"))
+            for line in p.read_text(encoding="utf-8").splitlines()
+        )
+    ]
+    assert not offenders, offenders

@@ -8,7 +8,8 @@ import typer
 from rich.table import Table
 
 from ..demo import run_demo
-from ..store import annotations, queries
+from ..store import queries
+from ..store.annotations import china_related_count, mention_counts, theme_counts
 from . import app
 from .common import AsOf, console, runtime
 from .ingest_cmd import print_report
@@ -47,10 +48,10 @@ def demo(ctx: typer.Context, as_of: AsOf = None) -> None:
     console.print(table)
     print_annotate_report(result.annotated)
     with result.database.begin() as conn:
-        china = annotations.china_related_count(conn)
-        countries = annotations.mention_counts(conn, "country", limit=10)
-        actors = annotations.mention_counts(conn, "entity", limit=10)
-        themes = annotations.theme_counts(conn)
+        china = china_related_count(conn)
+        countries = mention_counts(conn, "country", limit=10)
+        actors = mention_counts(conn, "entity", limit=10)
+        themes = theme_counts(conn)
     console.print(f"{china} of {total} articles are about China, Chinese actors or Chinese activity.")
     found = Table(
         "countries", "articles", "actors", "articles", "themes", "articles", title="what the annotator found"

@@ -14,7 +14,8 @@ from sqlalchemy import Connection, Delete, Insert, Select, delete, func, insert,
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..records import Annotation, Event, Mention
-from .tables import annotations, article_themes, articles, events, mentions
+from .tables import annotations_table as annotations_t
+from .tables import article_themes, articles, events, mentions
 
 __all__ = [
     "china_related_count",
@@ -41,7 +42,7 @@ def _upsert_annotation_stmt(dialect: str, a: Annotation, now: datetime) -> Inser
         "annotated_at": now,
     }
     module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(annotations).values(**values)
+    stmt = module.insert(annotations_t).values(**values)
     update = {k: stmt.excluded[k] for k in values if k != "article_id"}
     return stmt.on_conflict_do_update(index_elements=["article_id"], set_=update)
 
@@ -118,7 +119,7 @@ def save_annotation(conn: Connection, annotation: Annotation, *, now: datetime) 
 
 
 def _load_annotation_stmt(dialect: str, article_id: str) -> Select[Any]:
-    return select(annotations).where(annotations.c.article_id == article_id)
+    return select(annotations_t).where(annotations_t.c.article_id == article_id)
 
 
 def _load_children_stmt(dialect: str, table_name: str, article_id: str) -> Select[Any]:
@@ -178,14 +179,14 @@ def _stale_stmt(
     dialect: str, kb_version: str, model_version: str, since: datetime | None, force: bool, limit: int
 ) -> Select[Any]:
     stmt = select(articles.c.article_id).select_from(
-        articles.outerjoin(annotations, annotations.c.article_id == articles.c.article_id)
+        articles.outerjoin(annotations_t, annotations_t.c.article_id == articles.c.article_id)
     )
     if not force:
         stmt = stmt.where(
             or_(
-                annotations.c.article_id.is_(None),
-                annotations.c.kb_version != kb_version,
-                annotations.c.model_version != model_version,
+                annotations_t.c.article_id.is_(None),
+                annotations_t.c.kb_version != kb_version,
+                annotations_t.c.model_version != model_version,
             )
         )
     if since is not None:
@@ -207,8 +208,8 @@ def stale_article_ids(
 
     Args:
         conn: a connection.
-        kb_version: the knowledge base version annotations must carry.
-        model_version: the theme model version annotations must carry.
+        kb_version: the knowledge base version annotations_t must carry.
+        model_version: the theme model version annotations_t must carry.
         since: only articles published or first seen from this instant on.
         force: every article, whatever its annotation (``reannotate --all``).
         after: continue after this article id (batches of a forced run, which stay "stale").
@@ -221,7 +222,7 @@ def stale_article_ids(
 
 
 def _count_annotations_stmt(dialect: str) -> Select[Any]:
-    return select(func.count()).select_from(annotations)
+    return select(func.count()).select_from(annotations_t)
 
 
 def count_annotations(conn: Connection) -> int:
@@ -261,7 +262,7 @@ def theme_counts(conn: Connection) -> list[tuple[str, int]]:
 
 
 def _china_related_count_stmt(dialect: str) -> Select[Any]:
-    return select(func.count()).select_from(annotations).where(annotations.c.china_related.is_(True))
+    return select(func.count()).select_from(annotations_t).where(annotations_t.c.china_related.is_(True))
 
 
 def china_related_count(conn: Connection) -> int:

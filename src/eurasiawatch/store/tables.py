@@ -40,6 +40,7 @@ __all__ = [
     "StringTuple",
     "UtcDateTime",
     "annotations",
+    "annotations_table",
     "article_signatures",
     "article_themes",
     "articles",
@@ -274,7 +275,9 @@ theme_models = Table(
 # Annotations (annotate stage): one row per annotated article, stamped with the knowledge-base and
 # theme-model versions that produced it, so `reannotate` knows what is stale; its mentions, themes
 # and events in their own tables for the analyze stage's counts. Re-annotating replaces all four.
-annotations = Table(
+# Named ``annotations_table`` because ``annotations`` is also the ``from __future__`` feature name,
+# which type checkers confuse it with; ``annotations`` stays as an alias for older imports.
+annotations_table = Table(
     "annotations",
     metadata,
     Column(
@@ -289,6 +292,8 @@ annotations = Table(
     Column("annotated_at", UtcDateTime, nullable=False),
     Index(None, "kb_version"),
 )
+
+annotations = annotations_table  # type: ignore[assignment]  # see above
 
 mentions = Table(
     "mentions",

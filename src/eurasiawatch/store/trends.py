@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, case, func, literal, select
 
-from .tables import annotations, article_themes, articles, events, mentions
+from .tables import annotations_table as annotations_t
+from .tables import article_themes, articles, events, mentions
 
 __all__ = [
     "KINDS",
@@ -48,12 +49,12 @@ def _window_counts_stmt(dialect: str, kind: str, edges: Sequence[datetime], chin
         key, name, article_id = mentions.c.key, mentions.c.name, mentions.c.article_id
         n = func.count(func.distinct(mentions.c.article_id)).label("n")
     if china_only:
-        source = source.join(annotations, annotations.c.article_id == article_id)
+        source = source.join(annotations_t, annotations_t.c.article_id == article_id)
     stmt = select(key.label("key"), func.min(name).label("name"), bucket, n).select_from(source).where(span)
     if kind != "theme":
         stmt = stmt.where(mentions.c.kind == kind)
     if china_only:
-        stmt = stmt.where(annotations.c.china_related.is_(True))
+        stmt = stmt.where(annotations_t.c.china_related.is_(True))
     return stmt.group_by(key, bucket)
 
 
@@ -96,12 +97,12 @@ def _engagement_articles_stmt(dialect: str, start: datetime, end: datetime) -> S
             mentions.c.key.label("country"),
         )
         .select_from(
-            annotations.join(articles, articles.c.article_id == annotations.c.article_id).join(
-                mentions, mentions.c.article_id == annotations.c.article_id
+            annotations_t.join(articles, articles.c.article_id == annotations_t.c.article_id).join(
+                mentions, mentions.c.article_id == annotations_t.c.article_id
             )
         )
         .where(
-            annotations.c.china_related.is_(True),
+            annotations_t.c.china_related.is_(True),
             mentions.c.kind == "country",
             articles.c.published >= start,
             articles.c.published < end,
@@ -115,12 +116,12 @@ def _engagement_themes_stmt(dialect: str, start: datetime, end: datetime) -> Sel
     return (
         select(article_themes.c.article_id, article_themes.c.theme)
         .select_from(
-            article_themes.join(annotations, annotations.c.article_id == article_themes.c.article_id).join(
-                articles, articles.c.article_id == article_themes.c.article_id
-            )
+            article_themes.join(
+                annotations_t, annotations_t.c.article_id == article_themes.c.article_id
+            ).join(articles, articles.c.article_id == article_themes.c.article_id)
         )
         .where(
-            annotations.c.china_related.is_(True),
+            annotations_t.c.china_related.is_(True),
             articles.c.published >= start,
             articles.c.published < end,
         )
@@ -141,12 +142,12 @@ def _engagement_events_stmt(dialect: str, start: datetime, end: datetime) -> Sel
             events.c.evidence,
         )
         .select_from(
-            events.join(annotations, annotations.c.article_id == events.c.article_id).join(
+            events.join(annotations_t, annotations_t.c.article_id == events.c.article_id).join(
                 articles, articles.c.article_id == events.c.article_id
             )
         )
         .where(
-            annotations.c.china_related.is_(True),
+            annotations_t.c.china_related.is_(True),
             articles.c.published >= start,
             articles.c.published < end,
         )

@@ -1,0 +1,381 @@
+"""``send_edition``: send an approved edition to its snapshot of recipients, resumably.
+
+The first run snapshots the recipients into the ledger; a later run (after a crash, a kill or
+deferred retries) sends whatever is still ``queued`` or due ``deferred`` and never touches ``sent``
+rows. Each message: ``sending`` committed, SMTP transaction, ``sent``/``deferred``/``bounced``
+committed (see ``deliver.ledger`` for the one window this leaves). Only one sender runs at a time
+(the ledger's lease). Addresses are looked up from the subscriber store by token at every run, so a
+reader who left after the snapshot is ``dropped`` rather than mailed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from typing import Protocol
+
+from sqlalchemy import Connection
+
+from ..clock import Clock
+from ..errors import DeliveryError, TransientDeliveryError
+from ..records import RenderedEdition
+from ..store import Database
+from ..store import ledger as sql
+from ..store.ledger import LedgerRow
+from .dkim import DkimKey
+from .ledger import Ledger, SenderBusy, SendStatus
+from .message import OutgoingMessage, build_message, new_verp_tag, render_message
+from .options import SendOptions
+from .smtp import Mailer, PermanentDeliveryError, Throttled
+
+__all__ = [
+    "NothingApproved",
+    "RecipientLike",
+    "SendReport",
+    "approve_edition",
+    "notify_editors",
+    "send_due",
+    "send_edition",
+    "send_test",
+]
+
+log = logging.getLogger(__name__)
+
+
+class RecipientLike(Protocol):
+    """What the sender needs of a subscriber (``deliver.subscribers.Recipient``)."""
+
+    @property
+    def token(self) -> str: ...
+    @property
+    def address(self) -> str: ...
+    @property
+    def pgp_key(self) -> str | None: ...
+
+
+RecipientSource = Callable[[Connection], Sequence[RecipientLike]]
+BounceRecorder = Callable[[Connection, str, str, datetime], object]
+Encryptor = Callable[[EmailMessage, str], EmailMessage]
+
+
+class NothingApproved(DeliveryError):
+    """A send is due but no edition was approved for the slot."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SendReport:
+    """What one run of ``send_edition`` did, and the ledger's state afterwards."""
+
+    edition_id: str
+    snapshot_taken: bool
+    unknown_at_resume: int
+    attempted: int
+    status: SendStatus
+
+    @property
+    def done(self) -> bool:
+        """Nothing is left queued or deferred."""
+        return not (self.status.counts.get("queued") or self.status.counts.get("deferred"))
+
+
+def approve_edition(
+    db: Database, rendered: RenderedEdition, *, slot: datetime | None, approved_by: str, clock: Clock
+) -> None:
+    """Store a rendered edition as approved for ``slot`` (what the desk's approve action calls).
+
+    Raises:
+        DeliveryError: its send has already started.
+    """
+    with db.begin() as conn:
+        if not sql.save_edition(conn, rendered, slot=slot, approved_by=approved_by, now=clock.now()):
+            raise DeliveryError(f"edition {rendered.edition_id} is already being sent; it cannot change now")
+
+
+def send_edition(
+    db: Database,
+    edition_id: str,
+    *,
+    mailer: Mailer,
+    recipients: RecipientSource,
+    options: SendOptions,
+    keys: tuple[DkimKey, ...] = (),
+    clock: Clock | None = None,
+    holder: str | None = None,
+    wait_lock: float = 0.0,
+    wait_retries: bool = False,
+    resend_unknown: bool = False,
+    record_bounce: BounceRecorder | None = None,
+    encrypt: Encryptor | None = None,
+) -> SendReport:
+    """Send (or resume sending) an approved edition.
+
+    Args:
+        db: the database holding the edition and the ledger.
+        edition_id: the edition, stored and approved with ``approve_edition``.
+        mailer: where messages go (``SmtpMailer`` or ``FileMailer``); closed at the end.
+        recipients: returns the active recipients (``deliver.subscribers.active_recipients``).
+        options: sending settings.
+        keys: DKIM keys to sign with.
+        clock: the clock (``--as-of``).
+        holder: this sender's name in the lease (default host:pid).
+        wait_lock: seconds to wait for another sender's lease.
+        wait_retries: keep running until deferred rows are retried (else a later run does it).
+        resend_unknown: send again to rows left ``unknown`` by a killed sender (may duplicate).
+        record_bounce: called with (conn, token, "hard", at) when a server refuses with 5xx.
+        encrypt: turns a message into PGP/MIME for readers who gave a key.
+
+    Returns:
+        The report, with the ledger's counts afterwards.
+
+    Raises:
+        SenderBusy: another sender holds the lease.
+        DeliveryError: unknown or unapproved edition.
+    """
+    clock = clock or Clock()
+    ledger = Ledger(db, clock)
+    edition = ledger.edition(edition_id)
+    if edition is None:
+        raise DeliveryError(f"no edition {edition_id!r} is stored for sending", hint="approve it first")
+    if not edition.approved_by:
+        raise DeliveryError(f"edition {edition_id!r} is not approved by an editor")
+    holder = holder or f"{socket.gethostname()}:{os.getpid()}"
+    with ledger.lease(holder, options.lease_seconds, wait=wait_lock):
+        unknown = ledger.resume(edition_id)
+        if unknown:
+            log.warning(
+                "%d deliveries of %s were in flight when a sender stopped: now unknown", unknown, edition_id
+            )
+        with db.begin() as conn:
+            current = list(recipients(conn))
+        taken = ledger.start(edition_id, [(r.token, new_verp_tag()) for r in current])
+        by_token = {r.token: r for r in current}
+        run = _Run(
+            ledger=ledger,
+            edition=edition.rendered,
+            by_token=by_token,
+            mailer=mailer,
+            options=options,
+            keys=keys,
+            clock=clock,
+            holder=holder,
+            record_bounce=record_bounce,
+            encrypt=encrypt,
+            states=("queued", "deferred", "unknown") if resend_unknown else ("queued", "deferred"),
+        )
+        attempted = asyncio.run(run.main(wait_retries))
+        if not ledger.pending(edition_id):
+            ledger.finish(edition_id)
+        status = ledger.status(edition_id)
+    return SendReport(
+        edition_id=edition_id,
+        snapshot_taken=taken,
+        unknown_at_resume=unknown,
+        attempted=attempted,
+        status=status,
+    )
+
+
+def send_due(db: Database, slot: datetime | None, **kwargs: object) -> SendReport | None:
+    """Send the edition approved for ``slot`` (``deliver.schedule.due_slot``); None when no slot is due.
+
+    Raises:
+        NothingApproved: a slot is due but no edition was approved for it.
+    """
+    if slot is None:
+        return None
+    with db.begin() as conn:
+        edition_id = sql.approved_for_slot(conn, slot)
+    if edition_id is None:
+        raise NothingApproved(
+            f"a send is due for {slot:%Y-%m-%d %H:%M} UTC but no edition is approved for it; "
+            "nothing was sent",
+            hint="approve an edition for this slot",
+        )
+    return send_edition(db, edition_id, **kwargs)  # type: ignore[arg-type]
+
+
+def send_test(
+    rendered: RenderedEdition,
+    addresses: Sequence[str],
+    *,
+    mailer: Mailer,
+    options: SendOptions,
+    keys: tuple[DkimKey, ...] = (),
+    clock: Clock | None = None,
+) -> list[str]:
+    """Send a test copy to editors, outside the ledger (its unsubscribe token is ``test``).
+
+    Returns:
+        The relay that took each copy.
+    """
+    now = (clock or Clock()).now()
+    outgoing = []
+    for address in addresses:
+        msg = build_message(rendered, address=address, token="test", options=options, now=now)
+        msg.replace_header("Subject", f"[TEST] {rendered.subject}")
+        outgoing.append(
+            render_message(
+                msg, verp=new_verp_tag(), options=options, keys=keys, timestamp=int(now.timestamp())
+            )
+        )
+    return asyncio.run(_send_all(mailer, outgoing))
+
+
+def notify_editors(text: str, *, mailer: Mailer, options: SendOptions, clock: Clock | None = None) -> int:
+    """Mail a short notice to ``options.editors``; returns how many got it (0 when none is set)."""
+    if not options.editors:
+        return 0
+    now = (clock or Clock()).now()
+    outgoing = []
+    for address in options.editors:
+        msg = EmailMessage()
+        msg["From"] = formataddr((options.from_name, options.from_address))
+        msg["To"] = address
+        msg["Subject"] = "eurasiawatch: nothing was sent"
+        msg["Date"] = format_datetime(now)
+        msg.set_content(text + "\n")
+        raw = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+        outgoing.append(
+            OutgoingMessage(envelope_from=options.from_address, recipient=address, data=raw, message_id="")
+        )
+    return len(asyncio.run(_send_all(mailer, outgoing)))
+
+
+async def _send_all(mailer: Mailer, outgoing: list[OutgoingMessage]) -> list[str]:
+    try:
+        return [await mailer.send(m) for m in outgoing]
+    finally:
+        await mailer.close()
+
+
+@dataclass
+class _Run:
+    """One run of the sender: workers taking due ledger rows; not shared between runs."""
+
+    ledger: Ledger
+    edition: RenderedEdition
+    by_token: dict[str, RecipientLike]
+    mailer: Mailer
+    options: SendOptions
+    keys: tuple[DkimKey, ...]
+    clock: Clock
+    holder: str
+    record_bounce: BounceRecorder | None
+    encrypt: Encryptor | None
+    states: tuple[str, ...]
+    attempted: int = 0
+    lost_lease: bool = False
+
+    async def main(self, wait_retries: bool) -> int:
+        renewer = asyncio.create_task(self._renew())
+        try:
+            while not self.lost_lease:
+                rows = self.ledger.due(self.edition.edition_id, states=self.states, limit=500)
+                self.states = ("queued", "deferred")  # unknown rows are resent once at most
+                if rows:
+                    await self._send_rows(rows)
+                    continue
+                pending = self.ledger.pending(self.edition.edition_id)
+                if not pending or not wait_retries:
+                    break
+                now = self.clock.now()
+                soonest = min((r.next_attempt_at or now) for r in pending)
+                await asyncio.sleep(min(max((soonest - now).total_seconds(), 0.01), 5.0))
+        finally:
+            renewer.cancel()
+            await self.mailer.close()
+        if self.lost_lease:
+            raise SenderBusy("the sender lost its lease to another sender and stopped")
+        return self.attempted
+
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(self.options.lease_seconds / 3)
+            taken, _, _ = self.ledger.try_lock(self.holder, self.options.lease_seconds)
+            if not taken:
+                self.lost_lease = True
+                return
+
+    async def _send_rows(self, rows: list[LedgerRow]) -> None:
+        queue: asyncio.Queue[LedgerRow] = asyncio.Queue()
+        for row in rows:
+            queue.put_nowait(row)
+
+        async def worker() -> None:
+            while not queue.empty() and not self.lost_lease:
+                await self._deliver(queue.get_nowait())
+
+        await asyncio.gather(*(worker() for _ in range(max(1, self.options.concurrency))))
+
+    def _prepare(self, row: LedgerRow) -> OutgoingMessage | None:
+        recipient = self.by_token.get(row.delivery.subscriber_token)
+        if recipient is None:
+            self.ledger.transition(
+                row.id, "dropped", detail="unsubscribed or suppressed after the send started"
+            )
+            return None
+        now = self.clock.now()
+        try:
+            msg = build_message(
+                self.edition, address=recipient.address, token=recipient.token, options=self.options, now=now
+            )
+            if recipient.pgp_key and self.encrypt is not None:
+                msg = self.encrypt(msg, recipient.pgp_key)
+        except DeliveryError as exc:
+            self.ledger.transition(row.id, "bounced", detail=str(exc))
+            return None
+        return render_message(
+            msg, verp=row.verp, options=self.options, keys=self.keys, timestamp=int(now.timestamp())
+        )
+
+    async def _deliver(self, row: LedgerRow) -> None:
+        message = self._prepare(row)
+        if message is None:
+            return
+        attempts = row.delivery.attempts + 1
+        if not self.ledger.transition(
+            row.id, "sending", from_states=(*self.states, "unknown"), attempts=attempts
+        ):
+            return
+        self.attempted += 1
+        try:
+            relay = await self.mailer.send(message)
+        except Throttled as exc:
+            # the server asked us to slow down: not the reader's fault, so the attempt does not count
+            delay = timedelta(seconds=self.options.retry_base / 2)
+            self.ledger.transition(
+                row.id,
+                "deferred",
+                attempts=row.delivery.attempts,
+                detail=str(exc),
+                next_attempt_at=self.clock.now() + delay,
+            )
+        except PermanentDeliveryError as exc:
+            self.ledger.transition(row.id, "bounced", detail=str(exc))
+            self._bounce(row, "hard")
+        except TransientDeliveryError as exc:
+            if attempts >= self.options.max_attempts:
+                self.ledger.transition(row.id, "bounced", detail=f"gave up after {attempts} attempts: {exc}")
+                self._bounce(row, "soft")
+            else:
+                delay = timedelta(seconds=self.options.retry_base * 2 ** (attempts - 1))
+                self.ledger.transition(
+                    row.id, "deferred", detail=str(exc), next_attempt_at=self.clock.now() + delay
+                )
+        except DeliveryError as exc:
+            self.ledger.transition(row.id, "bounced", detail=str(exc))
+        else:
+            self.ledger.transition(row.id, "sent", relay=relay, detail=None, next_attempt_at=None)
+
+    def _bounce(self, row: LedgerRow, kind: str) -> None:
+        if self.record_bounce is None:
+            return
+        with self.ledger.db.begin() as conn:
+            self.record_bounce(conn, row.delivery.subscriber_token, kind, self.clock.now())

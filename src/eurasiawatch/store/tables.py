@@ -18,6 +18,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -62,6 +63,9 @@ __all__ = [
     "send_locks",
     "signature_buckets",
     "sources",
+    "stories",
+    "story_articles",
+    "story_decisions",
     "subscribe_events",
     "subscribers",
     "suppressions",
@@ -565,4 +569,47 @@ send_locks = Table(
     Column("name", String(64), primary_key=True),
     Column("holder", String(128), nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
+)
+
+# Stories (analyze.stories, analyzing.py): ``stories`` and ``story_articles`` are the clusterer's
+# output and are rebuilt by ``stories recluster``; ``story_decisions`` is the editors' log (merge,
+# split, pin, unpin, hide, unhide), never rebuilt, replayed as constraints on every clustering run.
+stories = Table(
+    "stories",
+    metadata,
+    Column("story_id", String(32), primary_key=True),
+    Column("title", Text, nullable=False, server_default=""),
+    Column("first_day", Date),
+    Column("last_day", Date),
+    Column("articles", Integer, nullable=False, server_default="0"),
+    Column("pinned", Boolean, nullable=False, server_default=false()),
+    Column("hidden", Boolean, nullable=False, server_default=false()),
+    Column("merged_into", String(32)),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "last_day"),
+)
+
+story_articles = Table(
+    "story_articles",
+    metadata,
+    Column(
+        "article_id", String(128), ForeignKey("articles.article_id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("story_id", String(32), nullable=False),
+    Column("by_editor", Boolean, nullable=False, server_default=false()),
+    Column("assigned_at", UtcDateTime, nullable=False),
+    Index(None, "story_id"),
+)
+
+story_decisions = Table(
+    "story_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("story_id", String(32), nullable=False),
+    Column("target_id", String(32)),  # merge: the surviving story; split: the new story
+    Column("article_ids", StringTuple, nullable=False),  # split: the articles moved out
+    Column("decided_by", Text),
+    Column("at", UtcDateTime, nullable=False),
+    Index(None, "story_id"),
 )

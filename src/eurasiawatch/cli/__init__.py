@@ -56,8 +56,10 @@ def _register() -> None:
         kb_cmd,
         label_cmd,
         reannotate_cmd,
+        render_cmd,
         run_cmd,
         search_cmd,
+        send_cmd,
         sources_cmd,
         trends_cmd,
     )

@@ -59,7 +59,6 @@ def _register() -> None:
         render_cmd,
         run_cmd,
         search_cmd,
-        send_cmd,
         sources_cmd,
         trends_cmd,
     )

@@ -59,6 +59,7 @@ def _register() -> None:
         render_cmd,
         run_cmd,
         search_cmd,
+        send_cmd,
         sources_cmd,
         trends_cmd,
     )

@@ -1,0 +1,259 @@
+"""``eurasiawatch send`` and ``eurasiawatch bounces process``: drivers over ``deliver.sender``.
+
+Exit codes of ``send``: 0 everything went out (or no slot is due), 1 some recipients are deferred,
+bounced or unknown (``send status`` says who and why), 2 nothing could be done: bad usage, another
+sender running, or — for ``--due`` — a slot is due and no edition is approved for it (editors are
+mailed when ``deliver.editors`` is set, and the reason is printed either way).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..clock import Clock
+from ..config import Settings
+from ..deliver.bounces import process_maildir
+from ..deliver.dkim import DkimKey
+from ..deliver.ledger import Ledger
+from ..deliver.options import SendOptions
+from ..deliver.sender import NothingApproved, notify_editors, send_due, send_edition, send_test
+from ..deliver.smtp import FileMailer, Mailer, SmtpMailer
+from ..errors import DeliveryError
+from ..store import open_database
+from . import app
+from .common import AsOf, Json, console, err_console, runtime
+
+log = logging.getLogger(__name__)
+bounces_app = typer.Typer(help="Bounces and complaints.", no_args_is_help=True)
+app.add_typer(bounces_app, name="bounces")
+
+
+def _keys(options: SendOptions) -> tuple[DkimKey, ...]:
+    keys = []
+    if options.dkim_key_file:
+        keys.append(
+            DkimKey.from_file(
+                options.dkim_domain or options.domain, options.dkim_selector, options.dkim_key_file
+            )
+        )
+    if options.dkim_ed25519_key_file:
+        keys.append(
+            DkimKey.from_file(
+                options.dkim_domain or options.domain,
+                options.dkim_ed25519_selector,
+                options.dkim_ed25519_key_file,
+            )
+        )
+    return tuple(keys)
+
+
+def _mailer(options: SendOptions, outbox: str | None) -> Mailer:
+    return FileMailer(outbox) if outbox else SmtpMailer(options.relays, domain_rate=options.domain_rate)
+
+
+def _subscriber_side(settings: Settings) -> dict[str, object]:
+    """The real subscriber store, crypto and PGP (imported here: the CLI is their only driver)."""
+    from ..deliver import subscribers
+    from ..deliver.crypto import Crypto
+    from ..deliver.pgp import encrypt_message
+
+    crypto = Crypto.from_settings(settings)
+    limit = settings.deliver_soft_bounce_limit
+
+    def record(conn: object, token: str, kind: str, at: object) -> object:
+        return subscribers.record_bounce(conn, token, kind, at, soft_limit=limit)  # type: ignore[arg-type]
+
+    return {
+        "recipients": lambda conn: subscribers.active_recipients(conn, crypto),
+        "record_bounce": record,
+        "encrypt": encrypt_message,
+    }
+
+
+@app.command("send")
+def send(
+    ctx: typer.Context,
+    target: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="EDITION_ID to send, or `status EDITION_ID` to show its ledger.", show_default=False
+        ),
+    ] = None,
+    due: Annotated[
+        bool, typer.Option("--due", help="Send the edition approved for the slot due now.")
+    ] = False,
+    test: Annotated[
+        list[str] | None, typer.Option("--test", help="Send a test copy to this address only (repeatable).")
+    ] = None,
+    wait_lock: Annotated[float, typer.Option(help="Seconds to wait for another sender to finish.")] = 0.0,
+    wait_retries: Annotated[bool, typer.Option(help="Stay until deferred recipients are retried.")] = False,
+    resend_unknown: Annotated[
+        bool, typer.Option(help="Send again to recipients left unknown by a killed sender (may duplicate).")
+    ] = False,
+    outbox: Annotated[
+        str | None, typer.Option(help="Write messages to this directory instead of SMTP (dry run).")
+    ] = None,
+    show_addresses: Annotated[
+        bool, typer.Option("--show-addresses", help="With status: show addresses, not only tokens.")
+    ] = False,
+    as_json: Json = False,
+    as_of: AsOf = None,
+) -> None:
+    """Send an approved edition (resuming where a stopped send left off), or show a send's status.
+
+    `send EDITION_ID`, `send --due` (for cron), `send EDITION_ID --test ADDRESS`, `send status EDITION_ID`.
+    """
+    rt = runtime(ctx)
+    words = list(target or [])
+    settings = rt.settings
+    options = SendOptions.from_settings(settings)
+    clock = rt.clock(as_of)
+    if words[:1] == ["status"]:
+        if len(words) != 2:
+            raise _usage("usage: eurasiawatch send status EDITION_ID")
+        _status(settings, words[1], show_addresses, as_json)
+        return
+    if due == bool(words) or len(words) > 1:
+        raise _usage("give one EDITION_ID or --due")
+    with open_database(settings) as db:
+        db.ensure_current()
+        if test:
+            edition = Ledger(db, clock).edition(words[0]) if words else None
+            if edition is None:
+                raise _usage("--test needs the EDITION_ID of a stored edition")
+            relays = send_test(
+                edition.rendered,
+                test,
+                mailer=_mailer(options, outbox),
+                options=options,
+                keys=_keys(options),
+                clock=clock,
+            )
+            console.print(f"test copy sent to {len(relays)} address(es)", highlight=False)
+            return
+        kwargs = {
+            "mailer": _mailer(options, outbox),
+            "options": options,
+            "keys": _keys(options),
+            "clock": clock,
+            "wait_lock": wait_lock,
+            "wait_retries": wait_retries,
+            "resend_unknown": resend_unknown,
+            **_subscriber_side(settings),
+        }
+        try:
+            if due:
+                from ..deliver.schedule import due_slot
+
+                report = send_due(db, due_slot(clock.now(), settings), **kwargs)
+                if report is None:
+                    console.print("no send is due now", highlight=False)
+                    return
+            else:
+                report = send_edition(db, words[0], **kwargs)  # type: ignore[arg-type]
+        except NothingApproved as exc:
+            log.error("%s", exc)
+            told = notify_editors(str(exc), mailer=_mailer(options, outbox), options=options, clock=clock)
+            err_console.print(
+                f"[red]Nothing sent:[/red] {exc} "
+                + (f"({told} editor(s) notified)" if told else "(set deliver.editors to mail the editors)"),
+                highlight=False,
+            )
+            raise typer.Exit(2) from None
+    counts = report.status.counts
+    console.print(
+        f"{report.edition_id}: {report.attempted} attempted this run; "
+        + ", ".join(f"{k} {v}" for k, v in counts.items() if v),
+        highlight=False,
+    )
+    if report.unknown_at_resume:
+        console.print(
+            f"{report.unknown_at_resume} delivery(ies) were in flight when the last sender stopped: unknown "
+            "(see `send status`)",
+            highlight=False,
+        )
+    if any(counts.get(s) for s in ("deferred", "bounced", "unknown", "queued")):
+        raise typer.Exit(1)
+
+
+def _status(settings: Settings, edition_id: str, show_addresses: bool, as_json: bool) -> None:
+    with open_database(settings) as db:
+        db.ensure_current()
+        status = Ledger(db, Clock()).status(edition_id)
+        addresses: dict[str, str] = {}
+        if show_addresses and status.missing:
+            side = _subscriber_side(settings)
+            with db.begin() as conn:
+                addresses = {r.token: r.address for r in side["recipients"](conn)}  # type: ignore[operator]
+    if status.total == 0:
+        raise DeliveryError(f"edition {edition_id!r} has no send ledger", hint="has its send started?")
+    rows = [
+        {
+            "token": d.subscriber_token,
+            **(
+                {"address": addresses.get(d.subscriber_token, "(no longer subscribed)")}
+                if show_addresses
+                else {}
+            ),
+            "state": d.state,
+            "attempts": d.attempts,
+            "why": d.detail or "",
+        }
+        for d in status.missing
+    ]
+    if as_json:
+        typer.echo(
+            json.dumps({"edition_id": edition_id, "counts": status.counts, "not_sent": rows}, indent=2)
+        )
+        return
+    console.print(
+        f"{edition_id}: " + ", ".join(f"{k} {v}" for k, v in status.counts.items()) + f" (of {status.total})",
+        highlight=False,
+    )
+    if rows:
+        table = Table(show_edge=False)
+        for column in rows[0]:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*(str(v) for v in row.values()))
+        console.print(table)
+
+
+@bounces_app.command("process")
+def bounces_process(
+    ctx: typer.Context,
+    maildir: Annotated[str, typer.Argument(help="The maildir the VERP bounce addresses deliver to.")],
+    as_of: AsOf = None,
+) -> None:
+    """Read DSNs and complaints: suppress hard bounces and complainers, count soft bounces.
+
+    Unparseable messages go to the maildir's Quarantine folder and handled ones to Processed; nothing
+    is deleted.
+    """
+    rt = runtime(ctx)
+    options = SendOptions.from_settings(rt.settings)
+    side = _subscriber_side(rt.settings)
+    with open_database(rt.settings) as db:
+        db.ensure_current()
+        report = process_maildir(
+            maildir,
+            db,
+            options=options,
+            record_bounce=side["record_bounce"],
+            clock=rt.clock(as_of),  # type: ignore[arg-type]
+        )
+    console.print(
+        f"hard {report.hard}, soft {report.soft}, complaints {report.complaints}, "
+        f"quarantined {report.quarantined}",
+        highlight=False,
+    )
+
+
+def _usage(message: str) -> typer.Exit:
+    err_console.print(f"[red]Error:[/red] {message}", highlight=False)
+    return typer.Exit(2)

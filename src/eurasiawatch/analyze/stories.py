@@ -22,17 +22,23 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from ..records import Annotation
 from .similarity import Signals, idf_table, norms, pair_features, pair_score
 
 __all__ = [
+    "DECISION_KINDS",
     "DEFAULT_THRESHOLD",
     "DEFAULT_WINDOW",
+    "EditorState",
     "Story",
     "StoryClusterer",
+    "StoryDecision",
+    "carry_over_ids",
     "cluster_signals",
+    "replay_decisions",
+    "split_story_id",
     "story_id_for",
     "summarize_story",
 ]
@@ -72,6 +78,111 @@ class Story:
     events: tuple[str, ...] = ()  # "TYPE@YYYY-MM-DD", earliest first
     pinned: bool = False
     hidden: bool = False
+
+
+#: What editors can decide about a story.
+DECISION_KINDS = ("merge", "split", "pin", "unpin", "hide", "unhide")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryDecision:
+    """One editor's decision, kept apart from the clustering so that it survives re-clustering.
+
+    ``merge``: ``story_id`` was merged into ``target_id``. ``split``: ``article_ids`` left
+    ``story_id`` to form story ``target_id``. ``pin``/``unpin``/``hide``/``unhide``: ``story_id``.
+    """
+
+    kind: str
+    story_id: str
+    target_id: str | None = None
+    article_ids: tuple[str, ...] = ()
+    decided_by: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EditorState:
+    """The constraints and flags that the editors' decisions add up to."""
+
+    placed: Mapping[str, str]  # article id → story id an editor put it in
+    aliases: Mapping[str, str]  # merged story id → story id it was merged into
+    pinned: frozenset[str]
+    hidden: frozenset[str]
+
+    def resolve(self, story_id: str) -> str:
+        """The story an id now stands for, following merges."""
+        seen: set[str] = set()
+        while story_id in self.aliases and story_id not in seen:
+            seen.add(story_id)
+            story_id = self.aliases[story_id]
+        return story_id
+
+
+def split_story_id(story_id: str, article_ids: Iterable[str]) -> str:
+    """The id of the story split out of ``story_id`` with these articles (never an opener's id)."""
+    return story_id_for("split:" + story_id + ":" + ",".join(sorted(article_ids)))
+
+
+def carry_over_ids(
+    previous: Mapping[str, str], current: Mapping[str, str], *, keep_out: Iterable[str] = ()
+) -> dict[str, str]:
+    """Renames that give re-clustered stories their old ids back.
+
+    A story whose id did not exist before (its opening article changed, say after a split) takes
+    the id of the old story that holds most of its articles, when no current story has that id yet.
+
+    Args:
+        previous: article id → story id before re-clustering.
+        current: article id → story id after.
+        keep_out: ids never to hand out (stories merged into others).
+
+    Returns:
+        New story id → the old id it should carry.
+    """
+    used = set(current.values()) | set(keep_out)
+    old_ids = set(previous.values())
+    overlap: dict[str, Counter[str]] = defaultdict(Counter)
+    for article_id, story in current.items():
+        if story not in old_ids and article_id in previous:
+            overlap[story][previous[article_id]] += 1
+    renames: dict[str, str] = {}
+    for story in sorted(overlap, key=lambda s: (-sum(overlap[s].values()), s)):
+        for old, _ in sorted(overlap[story].items(), key=lambda kv: (-kv[1], kv[0])):
+            if old not in used:
+                renames[story] = old
+                used.add(old)
+                break
+    return renames
+
+
+def replay_decisions(decisions: Iterable[StoryDecision]) -> EditorState:
+    """Fold the decision log, oldest first, into the clusterer's constraints and the stories' flags.
+
+    A later decision wins over an earlier one about the same thing (an article split twice goes
+    where the last split put it; ``unpin`` undoes ``pin``). A merge into a story that was itself
+    merged later follows the chain.
+    """
+    placed: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    pinned: set[str] = set()
+    hidden: set[str] = set()
+    for d in decisions:
+        if d.kind == "merge" and d.target_id and d.target_id != d.story_id:
+            if aliases.get(d.target_id) == d.story_id:
+                del aliases[d.target_id]  # merging back the other way: no cycle
+            aliases[d.story_id] = d.target_id
+        elif d.kind == "split" and d.target_id:
+            for article_id in d.article_ids:
+                placed[article_id] = d.target_id
+        elif d.kind == "pin":
+            pinned.add(d.story_id)
+        elif d.kind == "unpin":
+            pinned.discard(d.story_id)
+        elif d.kind == "hide":
+            hidden.add(d.story_id)
+        elif d.kind == "unhide":
+            hidden.discard(d.story_id)
+    return EditorState(placed=placed, aliases=aliases, pinned=frozenset(pinned), hidden=frozenset(hidden))
 
 
 @dataclass

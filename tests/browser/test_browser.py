@@ -94,3 +94,14 @@ def test_screenshot_of_the_email(node_tools: Path, site: Path, scheme: str) -> N
     assert code == 0 and report["blocked"] == []
     data = out.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 50_000
+
+
+def test_missing_browser_fails_under_ci_and_skips_locally(monkeypatch: pytest.MonkeyPatch) -> None:
+    from _pytest.outcomes import Failed, Skipped
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(Failed):
+        _missing("no chromium")
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(Skipped):
+        _missing("no chromium")

@@ -57,13 +57,12 @@ def render_edition(
     from dataclasses import replace
 
     opts = options or RenderOptions()
-    overrides = {
-        k: v
-        for k, v in {"newsletter": newsletter, "site_url": site_url, "sample": sample}.items()
-        if v is not None
-    }
-    if overrides:
-        opts = replace(opts, **overrides)
+    if newsletter is not None:
+        opts = replace(opts, newsletter=newsletter)
+    if site_url is not None:
+        opts = replace(opts, site_url=site_url)
+    if sample is not None:
+        opts = replace(opts, sample=sample)
     html, parts = render_email(edition, opts)
     return RenderedEdition(
         edition_id=edition.edition_id,

@@ -21,7 +21,8 @@ def preview_message(rendered: RenderedEdition, *, sender: str = "briefing@exampl
     msg["To"] = "reader@example.invalid"
     msg.set_content(rendered.text, cte="quoted-printable")
     msg.add_alternative(rendered.email_html, subtype="html", cte="quoted-printable")
-    html_part = msg.get_payload()[1]  # type: ignore[index]
+    html_part = next(part for part in msg.iter_parts() if part.get_content_type() == "text/html")
+    assert isinstance(html_part, EmailMessage)
     for cid, mime, data in rendered.inline_parts:
         maintype, subtype = mime.split("/", 1)
         html_part.add_related(data, maintype, subtype, cid=f"<{cid}>", disposition="inline")

@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..analyze.search import search_index_pending
 from ..annotating import annotate_stored
 from ..pipeline import IngestReport, ingest
 from ..records import Source
@@ -54,6 +55,8 @@ def ingest_command(
     code = report.exit_code
     if annotate:
         annotated = annotate_stored(db, rt.settings, rt.clock(as_of))
+        with db.begin() as conn:  # keep the full-text index current for `eurasiawatch search` and the desk
+            search_index_pending(conn, now=rt.clock(as_of).now())
         print_annotate_report(annotated)
         code = max(code, min(annotated.exit_code, 1))
     raise typer.Exit(code)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from pathlib import Path
 
+from ..analyze.search import search_index_pending
 from ..annotating import AnnotateReport, annotate_stored
 from ..clock import Clock
 from ..config import Settings
@@ -88,6 +89,8 @@ def run_demo(settings: Settings, *, clock: Clock | None = None) -> DemoResult:
                 queries.upsert_source(conn, source, now=as_of)
         report = ingest(db, settings, clock, sources=sources)
     annotated = annotate_stored(db, settings, clock)
+    with db.begin() as conn:
+        search_index_pending(conn, now=clock.now())
     return DemoResult(
         corpus=corpus, data_dir=data_dir, database=db, report=report, annotated=annotated, as_of=as_of
     )

@@ -86,10 +86,11 @@ def lexicon_themes(
 ) -> tuple[str, ...]:
     """The themes the lexicon baseline gives ``text``, in the canonical order."""
     lex = load_lexicon("themes")
-    limit = float(lex["threshold"]) if threshold is None else threshold
     scores = theme_scores(text, language, mentions)
-    floor = max(limit, float(lex.get("relative", 0)) * max(scores.values()))
-    return tuple(t for t in THEMES if scores[t] >= floor)
+    relative = float(lex.get("relative", 0)) * max(scores.values())
+    per_theme = lex.get("thresholds", {}) if threshold is None else {}
+    base = float(lex["threshold"]) if threshold is None else threshold
+    return tuple(t for t in THEMES if scores[t] >= max(float(per_theme.get(t, base)), relative))
 
 
 def classify_themes(

@@ -58,9 +58,10 @@ def _register() -> None:
         reannotate_cmd,
         render_cmd,
         run_cmd,
+        schedule_cmd,
         search_cmd,
-        send_cmd,
         sources_cmd,
+        subscribers_cmd,
         trends_cmd,
     )
 

@@ -45,11 +45,13 @@ def _register() -> None:
     # Imported here so that each module can import ``app`` and common helpers without cycles.
     from . import (  # noqa: F401
         annotate_cmd,
+        backfill_cmd,
         calendar_cmd,
         cluster_cmd,
         config_cmd,
         db_cmd,
         demo_cmd,
+        export_cmd,
         extract_cmd,
         indicators_cmd,
         ingest_cmd,

@@ -62,6 +62,7 @@ def _register() -> None:
         run_cmd,
         schedule_cmd,
         search_cmd,
+        send_cmd,
         sources_cmd,
         subscribers_cmd,
         trends_cmd,

@@ -64,6 +64,7 @@ def _register() -> None:
         search_cmd,
         send_cmd,
         sources_cmd,
+        stories_cmd,
         subscribers_cmd,
         trends_cmd,
     )

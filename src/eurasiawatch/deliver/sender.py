@@ -340,13 +340,19 @@ class _Run:
         if message is None:
             return
         attempts = row.delivery.attempts + 1
-        if not self.ledger.transition(
-            row.id, "sending", from_states=(*self.states, "unknown"), attempts=attempts
-        ):
-            return
+        claimed = False
+
+        def before_data() -> bool:
+            # committed only now: a sender killed before this point leaves the row as it was
+            nonlocal claimed
+            claimed = self.ledger.transition(
+                row.id, "sending", from_states=(*self.states, "unknown"), attempts=attempts
+            )
+            return claimed
+
         self.attempted += 1
         try:
-            relay = await self.mailer.send(message)
+            relay = await self.mailer.send(message, before_data)
         except Throttled as exc:
             # the server asked us to slow down: not the reader's fault, so the attempt does not count
             delay = timedelta(seconds=self.options.retry_base / 2)
@@ -362,15 +368,22 @@ class _Run:
             self._bounce(row, "hard")
         except TransientDeliveryError as exc:
             if attempts >= self.options.max_attempts:
-                self.ledger.transition(row.id, "bounced", detail=f"gave up after {attempts} attempts: {exc}")
+                self.ledger.transition(
+                    row.id, "bounced", attempts=attempts, detail=f"gave up after {attempts} attempts: {exc}"
+                )
                 self._bounce(row, "soft")
             else:
                 delay = timedelta(seconds=self.options.retry_base * 2 ** (attempts - 1))
                 self.ledger.transition(
-                    row.id, "deferred", detail=str(exc), next_attempt_at=self.clock.now() + delay
+                    row.id,
+                    "deferred",
+                    attempts=attempts,
+                    detail=str(exc),
+                    next_attempt_at=self.clock.now() + delay,
                 )
         except DeliveryError as exc:
-            self.ledger.transition(row.id, "bounced", detail=str(exc))
+            if claimed or "abandoned" not in str(exc):
+                self.ledger.transition(row.id, "bounced", detail=str(exc))
         else:
             self.ledger.transition(row.id, "sent", relay=relay, detail=None, next_attempt_at=None)
 

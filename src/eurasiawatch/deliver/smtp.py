@@ -21,6 +21,7 @@ import json
 import random
 import re
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -57,8 +58,13 @@ class PermanentDeliveryError(DeliveryError):
 class Mailer(Protocol):
     """Sends signed messages; ``send`` returns the name of the relay (or outbox) that took it."""
 
-    async def send(self, message: OutgoingMessage) -> str:
-        """Send one message (raises the errors listed in the module docstring)."""
+    async def send(self, message: OutgoingMessage, before_data: Callable[[], bool] | None = None) -> str:
+        """Send one message (raises the errors listed in the module docstring).
+
+        ``before_data`` is called once the recipient is accepted, right before DATA; when it returns
+        False the transaction is abandoned (``DeliveryError``). The ledger commits ``sending`` there,
+        so a sender killed earlier leaves the row ``queued`` (nothing was accepted).
+        """
         ...
 
     async def close(self) -> None:
@@ -77,8 +83,10 @@ class FileMailer:
         self.directory.mkdir(parents=True, exist_ok=True)
         self._count = len(list(self.directory.glob("*.eml")))
 
-    async def send(self, message: OutgoingMessage) -> str:
+    async def send(self, message: OutgoingMessage, before_data: Callable[[], bool] | None = None) -> str:
         """Write the message and its envelope."""
+        if before_data is not None and not before_data():
+            raise DeliveryError("abandoned before DATA")
         self._count += 1
         name = f"{self._count:06d}.eml"
         (self.directory / name).write_bytes(message.data)
@@ -173,7 +181,7 @@ class SmtpMailer:
             pace = self._domains[domain] = _Pace(interval=self._domain_interval, floor=self._domain_interval)
         return pace
 
-    async def send(self, message: OutgoingMessage) -> str:
+    async def send(self, message: OutgoingMessage, before_data: Callable[[], bool] | None = None) -> str:
         """Send through a relay, failing over to the next when one cannot be reached.
 
         Raises:
@@ -186,7 +194,7 @@ class SmtpMailer:
             tried.add(state.relay.name)
             await domain_pace.wait()
             try:
-                await self._send_via(state, message)
+                await self._send_via(state, message, before_data)
             except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, OSError) as exc:
                 # unreachable or dropped: mark it down and fail over to the next relay
                 state.down_until = asyncio.get_running_loop().time() + DOWN_SECONDS
@@ -204,7 +212,9 @@ class SmtpMailer:
             return state.relay.name
         raise TransientDeliveryError(f"no SMTP relay could be reached ({type(last).__name__}: {last})")
 
-    async def _send_via(self, state: _RelayState, message: OutgoingMessage) -> None:
+    async def _send_via(
+        self, state: _RelayState, message: OutgoingMessage, before_data: Callable[[], bool] | None
+    ) -> None:
         async with state.slots:
             await state.pace.wait()
             smtp = state.idle.pop() if state.idle else None
@@ -212,12 +222,15 @@ class SmtpMailer:
                 smtp = await self._connect(state.relay)
             keep = True
             try:
-                await smtp.sendmail(message.envelope_from, [message.recipient], message.data)
-            except aiosmtplib.SMTPRecipientsRefused as exc:
-                refused = exc.recipients[0] if exc.recipients else None
-                code, text = (refused.code, refused.message) if refused else (550, "recipient refused")
+                await smtp.mail(message.envelope_from)
+                await smtp.rcpt(message.recipient)
+                if before_data is not None and not before_data():
+                    keep = await _reset(smtp)
+                    raise DeliveryError("abandoned before DATA")
+                await smtp.data(message.data)
+            except aiosmtplib.SMTPRecipientRefused as exc:
                 keep = await _reset(smtp)
-                raise _classify(code, text) from None
+                raise _classify(exc.code, exc.message) from None
             except aiosmtplib.SMTPResponseException as exc:
                 keep = exc.code != 421 and await _reset(smtp)
                 raise _classify(exc.code, exc.message) from None

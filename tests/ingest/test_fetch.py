@@ -292,7 +292,7 @@ def test_a_retry_after_longer_than_a_minute_gives_up_at_once() -> None:
         started = time.monotonic()
         with pytest.raises(TransientFetchError, match="asks to wait 3600s"):
             fetch(site.url("/later"))
-        assert time.monotonic() - started < 1.0 and site.hits["/later"] == 1
+        assert time.monotonic() - started < 10.0 and site.hits["/later"] == 1  # not an hour
 
 
 @contextmanager
@@ -336,7 +336,7 @@ def test_a_slow_drip_body_is_cut_off_at_the_deadline() -> None:
         with pytest.raises(TransientFetchError, match=r"0\.6s deadline"):
             fetch(url, policy)
         elapsed = time.monotonic() - started
-    assert 0.5 < elapsed < 1.5  # each byte came well within fetch.timeout; the deadline stopped it, once
+    assert 0.5 < elapsed < 1.75  # the deadline stopped it once; three tries would take 1.8 s or more
 
 
 def test_deadline_setting_reaches_the_policy_and_must_be_positive() -> None:

@@ -70,7 +70,7 @@ def test_entity_bomb_is_refused_without_expanding() -> None:
     ).encode()
     started = time.monotonic()
     listed = parse_opml(bomb)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 5.0  # expanding it would take far longer (and gigabytes)
     assert listed.sources == ()
     assert "entities" in listed.problems[0].message
 

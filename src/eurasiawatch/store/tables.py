@@ -47,6 +47,8 @@ __all__ = [
     "articles",
     "backfill_failures",
     "backfill_files",
+    "edition_blocks",
+    "editions",
     "events",
     "failures",
     "fetch_log",
@@ -612,4 +614,38 @@ story_decisions = Table(
     Column("decided_by", Text),
     Column("at", UtcDateTime, nullable=False),
     Index(None, "story_id"),
+)
+
+editions = Table(
+    "editions",
+    metadata,
+    Column("edition_id", String(64), primary_key=True),
+    Column("send_date", Date, nullable=False),
+    Column("window_start", Date, nullable=False),
+    Column("window_end", Date, nullable=False),
+    Column("headline", Text, nullable=False, server_default=""),
+    Column("dek", Text, nullable=False, server_default=""),
+    Column("language", String(8), nullable=False, server_default="en"),
+    Column("number", Integer),
+    Column("slug", String(200), nullable=False, server_default=""),
+    Column("status", String(16), nullable=False, server_default="draft"),
+    Column("block_order", StringTuple, nullable=False),  # current block ids, reading order
+    Column("slot", UtcDateTime),  # the send slot an editor approved it for
+    Column("approved_by", Text),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "send_date"),
+)
+
+edition_blocks = Table(
+    "edition_blocks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("edition_id", String(64), ForeignKey("editions.edition_id", ondelete="CASCADE"), nullable=False),
+    Column("block_id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("payload", Text, nullable=False),  # the Block as JSON (citations, flags, chart)
+    Column("edited", Boolean, nullable=False, server_default=false()),
+    Column("author", Text),  # None: the drafter
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("edition_id", "block_id", "version"),
 )

@@ -7,6 +7,8 @@ from collections import Counter
 import typer
 from rich.table import Table
 
+from ..analyzing import rank_window
+from ..clock import Clock
 from ..demo import run_demo
 from ..store import queries
 from ..store.annotations import china_related_count, mention_counts, theme_counts
@@ -14,6 +16,7 @@ from . import app
 from .common import AsOf, console, runtime
 from .ingest_cmd import print_report
 from .reannotate_cmd import print_annotate_report
+from .stories_cmd import print_cluster_report, print_ranked
 
 
 @app.command("demo")
@@ -62,6 +65,10 @@ def demo(ctx: typer.Context, as_of: AsOf = None) -> None:
         t = themes[i] if i < len(themes) else ("", "")
         found.add_row(f"{c[1]} ({c[0]})" if c[0] else "", str(c[2]), e[1], str(e[2]), t[0], str(t[1]))
     console.print(found)
+    if result.clustered is not None:
+        print_cluster_report(result.clustered)
+        ranked = rank_window(result.database, rt.settings, Clock(result.as_of), days=14)
+        print_ranked(ranked, title="top stories of the last 14 days", limit=8)
     console.print(
         f"\nDatabase: {result.data_dir / 'eurasiawatch.db'}\n"
         f"Look around: EURASIAWATCH_DATA_DIR={result.data_dir} eurasiawatch sources list"

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..analyze.search import search_index_pending
+from ..analyzing import cluster_stored
 from ..annotating import annotate_stored
 from ..pipeline import IngestReport, ingest
 from ..records import Source
@@ -17,6 +18,7 @@ from ..store import Database, open_database, queries
 from . import app
 from .common import AsOf, Runtime, console, err_console, runtime
 from .reannotate_cmd import print_annotate_report
+from .stories_cmd import print_cluster_report
 
 
 @app.command("ingest")
@@ -58,6 +60,7 @@ def ingest_command(
         with db.begin() as conn:  # keep the full-text index current for `eurasiawatch search` and the desk
             search_index_pending(conn, now=rt.clock(as_of).now())
         print_annotate_report(annotated)
+        print_cluster_report(cluster_stored(db, rt.settings, rt.clock(as_of)))
         code = max(code, min(annotated.exit_code, 1))
     raise typer.Exit(code)
 

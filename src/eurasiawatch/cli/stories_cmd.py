@@ -104,26 +104,24 @@ def _story_json(d: StoryDetail, score: float | None = None) -> dict[str, Any]:
 
 
 def print_ranked(ranked: list[RankedStory], *, title: str, limit: int | None = None) -> None:
-    """The ranking as a table: score, dates, title, outlets, languages, reprints, who was first."""
+    """The ranking as a table: score, last day, title, outlets, languages, reprints."""
     table = Table(title=title)
-    for name in ("#", "score", "story", "days", "title", "outlets", "languages", "reprints", "first"):
-        table.add_column(
-            name, no_wrap=name in ("story", "score", "#"), min_width=12 if name == "title" else None
-        )
-    for i, r in enumerate(ranked[:limit] if limit else ranked, 1):
+    for name in ("score", "story", "last day", "title", "outlets", "langs", "reprints"):
+        wrap = name in ("title", "outlets")
+        table.add_column(name, no_wrap=not wrap, min_width={"title": 20, "outlets": 14}.get(name))
+    for r in ranked[:limit] if limit else ranked:
         s = r.detail.story
-        first = r.detail.first
         table.add_row(
-            str(i),
-            f"{r.score:.2f}" + (" 📌" if s.pinned else ""),
+            f"{r.score:.2f}" + ("*" if s.pinned else ""),
             s.story_id,
-            f"{_day(s.first_day)}…{_day(s.last_day)[5:]}",
+            _day(s.last_day),
             s.title,
-            f"{len(s.outlets)}: " + ", ".join(s.outlets[:3]) + ("…" if len(s.outlets) > 3 else ""),
-            ", ".join(s.languages),
+            "; ".join(s.outlets),
+            ",".join(s.languages),
             str(len(r.detail.reprints)),
-            f"{first.outlet} ({first.language})" if first else "",
         )
+    if any(r.detail.story.pinned for r in ranked):
+        table.caption = "* pinned by an editor"
     console.print(table)
 
 

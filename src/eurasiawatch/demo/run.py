@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 from ..analyze.search import search_index_pending
+from ..analyzing import ClusterReport, cluster_stored
 from ..annotating import AnnotateReport, annotate_stored
 from ..clock import Clock
 from ..config import Settings
@@ -31,6 +32,7 @@ class DemoResult:
     report: IngestReport
     annotated: AnnotateReport
     as_of: datetime
+    clustered: ClusterReport | None = None
 
 
 def demo_settings(settings: Settings) -> Settings:
@@ -91,6 +93,13 @@ def run_demo(settings: Settings, *, clock: Clock | None = None) -> DemoResult:
     annotated = annotate_stored(db, settings, clock)
     with db.begin() as conn:
         search_index_pending(conn, now=clock.now())
+    clustered = cluster_stored(db, settings, clock)
     return DemoResult(
-        corpus=corpus, data_dir=data_dir, database=db, report=report, annotated=annotated, as_of=as_of
+        corpus=corpus,
+        data_dir=data_dir,
+        database=db,
+        report=report,
+        annotated=annotated,
+        as_of=as_of,
+        clustered=clustered,
     )

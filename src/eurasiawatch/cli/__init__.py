@@ -51,6 +51,7 @@ def _register() -> None:
         config_cmd,
         db_cmd,
         demo_cmd,
+        edition_cmd,
         export_cmd,
         extract_cmd,
         indicators_cmd,

@@ -1,0 +1,460 @@
+"""Draft an edition: the newsletter's structure filled from the window's stories, every sentence cited.
+
+:func:`draft_edition` is pure: it takes the ranked stories (with their articles and annotations),
+the upcoming events, the rising trends and an optional data point, and returns an
+:class:`~eurasiawatch.records.Edition` in the briefing's order (see ``records.Block``). Sentences
+taken from articles are attributed quotes (``> text [n]``) flagged ``verbatim`` for the editor to
+rewrite; sentences the drafter writes itself (who reported, structured facts of stories without an
+article in the edition's language) state only names, numbers and dates found in the cited articles.
+
+:func:`merge_redraft` keeps the blocks an editor touched when a window is drafted again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from ..analyze.calendar import CalendarDay, CalendarEntry
+from ..records import Annotation, Article, Block, Chart, Citation, Edition
+from .citations import citation_of, format_day
+from .select import Selection, StoryMaterial, select_stories
+from .summarize import Extract, select_sentences, structured_facts
+
+__all__ = ["ComposeOptions", "DataPoint", "draft_edition", "edition_slug", "merge_redraft"]
+
+KEY_FACT_KINDS = ("what_it_means", "the_details", "what_you_need_to_know")
+LANGUAGE_NAMES = {
+    "en": "English",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "be": "Belarusian",
+    "kk": "Kazakh",
+    "uz": "Uzbek",
+    "ky": "Kyrgyz",
+    "tg": "Tajik",
+    "tk": "Turkmen",
+    "mn": "Mongolian",
+    "ka": "Georgian",
+    "hy": "Armenian",
+    "az": "Azerbaijani",
+    "sr": "Serbian",
+    "hu": "Hungarian",
+    "pl": "Polish",
+    "cs": "Czech",
+    "sk": "Slovak",
+    "ro": "Romanian",
+    "bg": "Bulgarian",
+    "zh": "Chinese",
+    "de": "German",
+    "lt": "Lithuanian",
+    "lv": "Latvian",
+    "et": "Estonian",
+    "tr": "Turkish",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComposeOptions:
+    """The edition's fixed wording and voice; every field has a default."""
+
+    language: str = "en"
+    newsletter: str = "China In Eurasia"
+    greeting: str = "Hello, and welcome to this edition of China In Eurasia."
+    signoff: str = "Until next time,\n\nThe China In Eurasia desk"
+    bio: str = (
+        "China In Eurasia is written by a correspondent who covers China's reach from Central Europe "
+        "to Central Asia."
+    )
+    about: str = (
+        "China In Eurasia is a biweekly briefing built from local reporting in the region's languages. "
+        "Every statement links the reporting it rests on."
+    )
+    subscribe: str = "Forwarded this? Subscribing is free; every edition is also in the archive."
+    russia_notice: str = (
+        "Readers in Russia: if our site is blocked where you are, every edition is also published as a "
+        "static archive that can be mirrored anywhere, and this email is complete on its own."
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DataPoint:
+    """A figure for the data section: an indicator's change or a reported figure, with its source."""
+
+    title: str
+    text: str
+    source: str
+    chart: Chart | None = None
+
+
+class _Cites:
+    """Citations of one block, numbered in order of first use."""
+
+    def __init__(self) -> None:
+        self.items: list[Citation] = []
+
+    def mark(self, *articles: Article | Citation) -> str:
+        out = []
+        for a in articles:
+            c = a if isinstance(a, Citation) else citation_of(a)
+            ids = [x.article_id for x in self.items]
+            if c.article_id not in ids:
+                self.items.append(c)
+                ids.append(c.article_id)
+            out.append(f"[{ids.index(c.article_id) + 1}]")
+        return "".join(out)
+
+
+def _block(
+    block_id: str,
+    section: str,
+    kind: str,
+    paras: Sequence[str],
+    cites: _Cites | None = None,
+    *,
+    title: str | None = None,
+    flags: Sequence[str] = (),
+) -> Block:
+    text = "\n\n".join(p for p in paras if p)
+    all_flags = list(flags)
+    if any(p.startswith(">") for p in paras if p) and "verbatim" not in all_flags:
+        all_flags.append("verbatim")
+    return Block(
+        block_id=block_id,
+        section=section,
+        kind=kind,
+        title=title,
+        text=text,
+        citations=tuple(cites.items) if cites else (),
+        flags=tuple(all_flags),
+    )
+
+
+def _quote(extract: Extract, by_id: Mapping[str, Article], cites: _Cites) -> str:
+    return f"> {extract.text} {cites.mark(by_id[extract.article_id])}"
+
+
+def _outlets_sentence(articles: Sequence[Article], cites: _Cites, language: str) -> str:
+    """Who reported a story, by outlet and language (names all come from the cited articles)."""
+    seen: dict[str, Article] = {}
+    for a in articles:
+        if a.outlet and a.outlet not in seen:
+            seen[a.outlet] = a
+    if not seen:
+        return ""
+    parts = []
+    for outlet, a in list(seen.items())[:4]:
+        lang = "" if a.language == language else f" (in {LANGUAGE_NAMES.get(a.language or '', a.language)})"
+        parts.append(f"{outlet}{lang} {cites.mark(a)}")
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"Reported by {joined}."
+
+
+def _annotations_of(m: StoryMaterial, articles: Sequence[Article]) -> list[Annotation]:
+    ids = {a.article_id for a in articles}
+    return [n for n in m.annotations if n.article_id in ids]
+
+
+def _facts_paragraphs(m: StoryMaterial, cites: _Cites, language: str) -> list[str]:
+    """A story with no article in the edition's language: structured facts, then a quote in the original."""
+    by_id = {a.article_id: a for a in m.articles}
+    paras = []
+    for article_id, phrase in structured_facts(m.annotations):
+        a = by_id.get(article_id)
+        if a is not None:
+            lang = LANGUAGE_NAMES.get(a.language or "", a.language or "another language")
+            paras.append(f"{phrase}, as reported in {lang} by {a.outlet or 'an outlet'} {cites.mark(a)}.")
+    first = select_sentences(m.articles, limit=1)
+    if first:
+        paras.append(_quote(first[0], by_id, cites))
+    return paras
+
+
+def _story_paragraphs(
+    m: StoryMaterial, cites: _Cites, language: str, used: list[str], limit: int
+) -> tuple[list[str], list[Extract]]:
+    local = m.in_language(language)
+    by_id = {a.article_id: a for a in m.articles}
+    if not local:
+        return _facts_paragraphs(m, cites, language), []
+    picks = select_sentences(local, limit=limit, exclude=used)
+    used.extend(p.text for p in picks)
+    return [_quote(p, by_id, cites) for p in picks], picks
+
+
+def _title(m: StoryMaterial, language: str) -> str:
+    local = [a.title for a in m.in_language(language) if a.title]
+    return local[0] if local else (m.story.title or "Untitled story")
+
+
+def _lead_blocks(m: StoryMaterial, language: str, used: list[str]) -> list[Block]:
+    by_id = {a.article_id: a for a in m.articles}
+    cites = _Cites()
+    paras, _ = _story_paragraphs(m, cites, language, used, 2)
+    paras.append(_outlets_sentence(m.articles, cites, language))
+    blocks = [_block("lead", "lead", "lead", paras, cites, title=_title(m, language))]
+    # Finding Perspective: one voice per outlet, in any language, marked with language and outlet
+    cites = _Cites()
+    voices = []
+    for outlet in dict.fromkeys(a.outlet for a in m.articles):
+        mine = [a for a in m.articles if a.outlet == outlet]
+        pick = select_sentences(mine, limit=1, exclude=used)
+        if pick:
+            used.append(pick[0].text)
+            voices.append(_quote(pick[0], by_id, cites))
+        if len(voices) >= 3:
+            break
+    blocks.append(_block("lead-perspective", "lead", "finding_perspective", voices, cites))
+    for block_id, kind in (("lead-behind", "behind_the_scenes"), ("lead-why", "why_it_matters")):
+        cites = _Cites()
+        paras, _ = _story_paragraphs(m, cites, language, used, 1)
+        if kind == "behind_the_scenes":
+            facts = [
+                f"{p} {cites.mark(by_id[i])}."
+                for i, p in structured_facts(m.annotations, limit=1)
+                if i in by_id
+            ]
+            paras = paras + facts
+        blocks.append(_block(block_id, "lead", kind, paras, cites))
+    return blocks
+
+
+def _more_blocks(n: int, m: StoryMaterial, language: str, used: list[str]) -> list[Block]:
+    cites = _Cites()
+    paras, _ = _story_paragraphs(m, cites, language, used, 2)
+    paras.append(_outlets_sentence(m.articles, cites, language))
+    story = _block(f"more-{n}", "more", "story", paras, cites, title=_title(m, language))
+    cites = _Cites()
+    paras, _ = _story_paragraphs(m, cites, language, used, 1)
+    key = _block(f"more-{n}-key", "more", KEY_FACT_KINDS[(n - 1) % 3], paras, cites)
+    return [story, key]
+
+
+def _item_block(
+    n: int, country: str, m: StoryMaterial, language: str, used: list[str], names: Mapping[str, str]
+) -> Block:
+    cites = _Cites()
+    paras, _ = _story_paragraphs(m, cites, language, used, 1)
+    # link every source, so the render can credit each byline and language service
+    rest = [a for a in m.articles if a.article_id not in {c.article_id for c in cites.items}]
+    sentence = _outlets_sentence(rest, cites, language) if rest else ""
+    if sentence:
+        paras.append(sentence.replace("Reported by", "Also reported by", 1))
+    return _block(
+        f"sc-{n}", "supercontinent", "supercontinent_item", paras, cites, title=names.get(country, country)
+    )
+
+
+def _country_names(materials: Sequence[StoryMaterial]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for m in materials:
+        for n in m.annotations:
+            for mention in n.mentions:
+                if mention.kind == "country":
+                    names.setdefault(mention.key, mention.name)
+    return names
+
+
+def _calendar_citation(entry: CalendarEntry) -> tuple[Citation, ...]:
+    return tuple(
+        Citation(
+            article_id=s.article_id,
+            url=s.url,
+            outlet=s.outlet,
+            title=s.title,
+            language=s.language,
+            published=s.published,
+        )
+        for s in entry.sources
+    )
+
+
+def _watch_block(
+    calendar: Sequence[CalendarDay], rising: Sequence[str], names: Mapping[str, str]
+) -> Block | None:
+    entries = [e for day in calendar for e in day.entries if e.sources]
+    if not entries:
+        return None
+
+    def rank(e: CalendarEntry) -> tuple[int, int, str]:
+        hot = sum(1 for c, _ in e.actors if c in rising)
+        return (-hot, -len(e.sources), e.date)
+
+    entry = min(entries, key=rank)
+    cites = _Cites()
+    cited = _calendar_citation(entry)
+    marks = cites.mark(*cited[:3])
+    who = []
+    for country, entity in entry.actors:
+        name = entity or names.get(country)
+        if name and name not in who:
+            who.append(name)
+    what = f"{' and '.join(who[:3])}: " if who else ""
+    from .summarize import EVENT_WORDS
+
+    when = format_day(date.fromisoformat(entry.date))
+    where = f", in {entry.location}" if entry.location else ""
+    paras = [f"{what}{EVENT_WORDS.get(entry.type, entry.type.lower())} scheduled for {when}{where} {marks}."]
+    evidence = entry.sources[0].evidence.strip()
+    if evidence:
+        paras.append(f"> {evidence} [1]")
+    return _block("watch", "watch", "one_thing_to_watch", paras, cites, title=f"Coming up on {when}")
+
+
+def _footer(options: ComposeOptions) -> list[Block]:
+    return [
+        _block("signoff", "footer", "signoff", [options.signoff]),
+        _block("bio", "footer", "bio", [options.bio]),
+        _block("about", "footer", "about", [options.about], title="About this newsletter"),
+        _block("subscribe", "footer", "subscribe", [options.subscribe]),
+        _block("notice", "footer", "notice", [options.russia_notice]),
+    ]
+
+
+def edition_slug(headline: str, send_date: date) -> str:
+    """A URL slug from the headline (ASCII letters and digits, at most eight words)."""
+    words = re.findall(r"[a-z0-9]+", headline.lower())[:8]
+    return "-".join(words) or f"edition-{send_date.isoformat()}"
+
+
+def _skeleton(window_start: date, window_end: date, options: ComposeOptions) -> list[Block]:
+    """An empty edition: every section present, nothing to say, flagged for the editor."""
+    note = f"No stories were found between {format_day(window_start)} and {format_day(window_end)}."
+    empty = ("empty",)
+    return [
+        _block("greeting", "top", "greeting", [options.greeting]),
+        _block("intro", "top", "intro", [note], flags=empty),
+        _block("lead", "lead", "lead", [], flags=empty, title="Lead story"),
+        _block("more-1", "more", "story", [], flags=empty, title="Story"),
+        _block("sc-1", "supercontinent", "supercontinent_item", [], flags=empty, title="Country"),
+        _block("watch", "watch", "one_thing_to_watch", [], flags=empty, title="To watch"),
+        *_footer(options),
+    ]
+
+
+def draft_edition(
+    materials: Sequence[StoryMaterial],
+    *,
+    send_date: date,
+    window_start: date,
+    window_end: date,
+    calendar: Sequence[CalendarDay] = (),
+    rising: Sequence[str] = (),
+    data_point: DataPoint | None = None,
+    options: ComposeOptions | None = None,
+    number: int | None = None,
+) -> Edition:
+    """Draft the edition for a window from its ranked stories.
+
+    Args:
+        materials: the window's stories with articles and annotations, best first.
+        send_date: the send slot the edition is drafted for.
+        window_start: first day of the window.
+        window_end: last day of the window.
+        calendar: upcoming events (for One Thing To Watch).
+        rising: country codes and entity keys whose coverage is rising or new (they win ties there).
+        data_point: a figure for the data section, when one changed notably or was reported.
+        options: fixed wording (greeting, sign-off, bio, about, subscribe line, notice for Russia).
+        number: the edition's number, when known.
+
+    Returns:
+        A draft edition; with no stories, an empty skeleton whose intro says the window was empty.
+    """
+    opts = options or ComposeOptions()
+    lang = opts.language
+    selection: Selection = select_stories(materials)
+    edition_id = f"ed-{send_date.isoformat()}"
+    if selection.lead is None:
+        headline = f"No stories between {format_day(window_start)} and {format_day(window_end)}"
+        return Edition(
+            edition_id=edition_id,
+            send_date=send_date,
+            window_start=window_start,
+            window_end=window_end,
+            headline=headline,
+            language=lang,
+            number=number,
+            slug=edition_slug("empty " + window_end.isoformat(), send_date),
+            blocks=tuple(_skeleton(window_start, window_end, opts)),
+        )
+    names = _country_names(materials)
+    used: list[str] = []
+    lead = selection.lead
+    headline = _title(lead, lang)
+    dek = "; ".join(_title(m, lang) for m in selection.more) + ("." if selection.more else "")
+    cites = _Cites()
+    following = [
+        f"{_title(m, lang)} {cites.mark(m.in_language(lang)[0] if m.in_language(lang) else m.articles[0])}"
+        for m in (lead, *selection.more)
+    ]
+    intro = "This fortnight I am following: " + "; ".join(following) + "."
+    blocks: list[Block] = [
+        _block("headline", "top", "headline", [headline]),
+        _block("dek", "top", "dek", [dek]),
+        _block("greeting", "top", "greeting", [opts.greeting]),
+        _block("intro", "top", "intro", [intro], cites),
+        *_lead_blocks(lead, lang, used),
+    ]
+    for n, m in enumerate(selection.more, 1):
+        blocks.extend(_more_blocks(n, m, lang, used))
+    for n, (country, m) in enumerate(selection.supercontinent, 1):
+        blocks.append(_item_block(n, country, m, lang, used, names))
+    watch = _watch_block(calendar, rising, names)
+    if watch is not None:
+        blocks.append(watch)
+    if data_point is not None:
+        blocks.append(
+            Block(
+                block_id="data",
+                section="data",
+                kind="data_point",
+                title=data_point.title,
+                text=f"{data_point.text}\n\nSource: {data_point.source}",
+                chart=data_point.chart,
+            )
+        )
+    blocks.extend(_footer(opts))
+    return Edition(
+        edition_id=edition_id,
+        send_date=send_date,
+        window_start=window_start,
+        window_end=window_end,
+        headline=headline,
+        dek=dek,
+        language=lang,
+        number=number,
+        slug=edition_slug(headline, send_date),
+        blocks=tuple(b for b in blocks if b.text or "empty" in b.flags or b.kind in ("lead", "story")),
+    )
+
+
+def merge_redraft(previous: Edition, fresh: Edition) -> Edition:
+    """A fresh draft with the editor's blocks kept: edited blocks win, and stay when the draft drops them.
+
+    Headline and dek follow their blocks when an editor changed those.
+    """
+    old = {b.block_id: b for b in previous.blocks}
+    kept_ids = {b.block_id for b in fresh.blocks}
+    out: list[Block] = []
+    for b in fresh.blocks:
+        prior = old.get(b.block_id)
+        out.append(prior if prior is not None and prior.edited else b)
+    for b in previous.blocks:
+        if b.edited and b.block_id not in kept_ids:
+            last = max((i for i, x in enumerate(out) if x.section == b.section), default=len(out) - 1)
+            out.insert(last + 1, b)
+    by_id = {b.block_id: b for b in out}
+    headline = by_id["headline"].text if "headline" in by_id and by_id["headline"].edited else fresh.headline
+    dek = by_id["dek"].text if "dek" in by_id and by_id["dek"].edited else fresh.dek
+    return replace(
+        fresh,
+        edition_id=previous.edition_id,
+        headline=headline,
+        dek=dek,
+        slug=previous.slug or fresh.slug,
+        number=previous.number if previous.number is not None else fresh.number,
+        blocks=tuple(out),
+        status="draft",
+    )

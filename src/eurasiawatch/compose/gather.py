@@ -1,0 +1,133 @@
+"""Collect what a draft needs from the store: ranked stories with articles, calendar, trends, a figure.
+
+The one place compose reads the database (through ``store`` and ``analyzing`` functions, no SQL of
+its own); :func:`~.edition.draft_edition` stays pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from ..analyze.calendar import CalendarDay, upcoming_calendar
+from ..analyze.indicators import list_figures
+from ..clock import Clock
+from ..config import Settings
+from ..errors import StoreError
+from ..records import Edition
+from ..store import Database, queries
+from ..store import editions as store_editions
+from ..store.annotations import load_annotation
+from .edition import ComposeOptions, DataPoint, draft_edition, merge_redraft
+from .select import StoryMaterial
+
+__all__ = ["DraftInputs", "draft_stored", "gather_inputs"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftInputs:
+    """Everything ``draft_edition`` takes from the store for one window."""
+
+    materials: tuple[StoryMaterial, ...]
+    calendar: tuple[CalendarDay, ...]
+    rising: tuple[str, ...]
+    data_point: DataPoint | None
+
+
+def _figure_point(countries: set[str]) -> DataPoint | None:
+    figures = list_figures(None)
+    if not figures:
+        return None
+    f = figures[0]
+    qualifier = f"{f.qualifier} " if f.qualifier else ""
+    value = f"{qualifier}{f.value or ''} {f.unit or ''}".strip()
+    period = f" ({f.period})" if f.period else ""
+    return DataPoint(
+        title=f"{f.subject}: {f.measure}",
+        text=f"{f.measure[:1].upper()}{f.measure[1:]}, {f.subject}{period}: {value}.",
+        source=f.source,
+    )
+
+
+def gather_inputs(
+    db: Database, settings: Settings, clock: Clock, *, start: date, end: date, limit: int = 40
+) -> DraftInputs:
+    """The window's ranked stories (best ``limit``) with articles and annotations, and the extras.
+
+    Args:
+        db: the database.
+        settings: effective settings (outlet profiles for the ranking).
+        clock: the clock; the window ends on ``end`` whatever it says.
+        start: first day of the window.
+        end: last day of the window.
+        limit: how many ranked stories to load in full.
+    """
+    from ..analyzing import rank_window
+
+    window_clock = Clock(datetime.combine(end, time(23, 59, 59), tzinfo=UTC))
+    days = (end - start).days + 1
+    ranked = rank_window(db, settings, window_clock, days=days)[:limit]
+    materials = []
+    with db.begin() as conn:
+        for r in ranked:
+            arts, notes = [], []
+            for signals, annotation in r.detail.members:
+                a = queries.get_article(conn, signals.article_id)
+                if a is None or a.published is None or not start <= a.published.date() <= end:
+                    continue
+                arts.append(a)
+                n = annotation or load_annotation(conn, a.article_id)
+                if n is not None:
+                    notes.append(n)
+            arts.sort(key=lambda a: (a.published or datetime.min.replace(tzinfo=UTC), a.article_id))
+            materials.append(
+                StoryMaterial(
+                    story=r.detail.story, score=r.score, articles=tuple(arts), annotations=tuple(notes)
+                )
+            )
+        calendar = upcoming_calendar(conn, window_clock, days=30)
+    countries = {c for m in materials[:4] for c in m.story.countries}
+    return DraftInputs(
+        materials=tuple(materials),
+        calendar=calendar,
+        rising=(),
+        data_point=_figure_point(countries),
+    )
+
+
+def draft_stored(
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    *,
+    start: date,
+    end: date,
+    send_date: date,
+    options: ComposeOptions | None = None,
+) -> tuple[Edition, int]:
+    """Draft the window's edition and store it; a re-draft keeps the blocks an editor touched.
+
+    Returns:
+        The stored edition and how many block versions were written.
+    """
+    inputs = gather_inputs(db, settings, clock, start=start, end=end)
+    fresh = draft_edition(
+        inputs.materials,
+        send_date=send_date,
+        window_start=start,
+        window_end=end,
+        calendar=inputs.calendar,
+        rising=inputs.rising,
+        data_point=inputs.data_point,
+        options=options,
+    )
+    with db.begin() as conn:
+        previous = store_editions.load_edition(conn, fresh.edition_id)
+        if previous is not None and previous.status != "draft":
+            raise StoreError(
+                f"edition {fresh.edition_id} is {previous.status}; it is not re-drafted",
+                hint="eurasiawatch edition edit to change it",
+            )
+        edition = merge_redraft(previous, fresh) if previous is not None else fresh
+        written = store_editions.save_edition(conn, edition, now=clock.now())
+    return edition, written

@@ -48,7 +48,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 }  # fmt: skip
 
 
-def plain_row(kind: str, row: Mapping[str, Any]) -> dict[str, Any]:
+def plain_row(kind: str, row: Any) -> dict[str, Any]:
     """A stored row of ``articles``, ``mentions`` or ``stories`` in its export columns."""
     out = {name: row.get(name) for name, _ in COLUMNS[kind]}
     for name, kind_of in COLUMNS[kind]:

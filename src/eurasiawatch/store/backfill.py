@@ -22,7 +22,8 @@ from sqlalchemy import Connection, Delete, Insert, Select, TextClause, delete, f
 
 from ..records import Annotation, Article, Event, Mention
 from .queries import _ARTICLE_FIELDS, _insert
-from .tables import annotations, article_themes, articles, backfill_failures, backfill_files, events, mentions
+from .tables import annotations_table as annotations_t
+from .tables import article_themes, articles, backfill_failures, backfill_files, events, mentions
 
 __all__ = [
     "Checkpoint",
@@ -255,7 +256,7 @@ def _delete_children_stmt(dialect: str, table_name: str, ids: list[str]) -> Dele
 
 
 def _upsert_annotations_stmt(dialect: str) -> Insert:
-    stmt = _insert(dialect, annotations)
+    stmt = _insert(dialect, annotations_t)
     columns = ("language", "china_related", "countries", "themes", "kb_version", "model_version")
     update = {k: stmt.excluded[k] for k in (*columns, "annotated_at")}
     return stmt.on_conflict_do_update(index_elements=["article_id"], set_=update)

@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, Select, and_, exists, func, or_, select
 
-from .tables import annotations, article_themes, articles, events, mentions, stories, story_articles
+from .tables import annotations_table as annotations_t
+from .tables import article_themes, articles, events, mentions, stories, story_articles
 
 __all__ = ["EXPORT_KINDS", "ExportFilters", "entity_wikidata", "stream"]
 
@@ -76,11 +77,11 @@ def _articles_stmt(dialect: str, f: ExportFilters) -> Select[Any]:
             articles.c.description,
             articles.c.text,
             articles.c.content_hash,
-            annotations.c.china_related,
-            annotations.c.countries,
-            annotations.c.themes,
+            annotations_t.c.china_related,
+            annotations_t.c.countries,
+            annotations_t.c.themes,
         )
-        .select_from(articles.outerjoin(annotations, annotations.c.article_id == articles.c.article_id))
+        .select_from(articles.outerjoin(annotations_t, annotations_t.c.article_id == articles.c.article_id))
         .where(*_article_filters(f))
         .order_by(articles.c.article_id)
     )

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from ..compose.edition import ComposeOptions
 from ..compose.gather import draft_stored
+from ..compose.llm import LlmEndpoint
 from ..compose.markdown import apply_markdown, edition_to_markdown
 from ..errors import StoreError
 from ..records import Edition
@@ -67,6 +68,13 @@ def draft(
     send_date: Annotated[
         str | None, typer.Option("--send-date", help="The slot's date; default: the next scheduled send.")
     ] = None,
+    llm_url: Annotated[
+        str, typer.Option("--llm-url", help="OpenAI-compatible endpoint to draft with (off when empty).")
+    ] = "",
+    llm_model: Annotated[str, typer.Option("--llm-model", help="The endpoint's model name.")] = "",
+    llm_key_env: Annotated[
+        str, typer.Option("--llm-key-env", help="Environment variable holding the endpoint's API key.")
+    ] = "EW_LLM_API_KEY",
     as_of: AsOf = None,
 ) -> None:
     """Draft the edition for the window before the next send (re-drafting keeps edited blocks)."""
@@ -82,9 +90,10 @@ def draft(
     if start > end:
         err_console.print("Error: --since is after --until", highlight=False)
         raise typer.Exit(2)
+    llm = LlmEndpoint.from_env(llm_url, llm_model, key_env=llm_key_env) if llm_url else None
     with _db(ctx) as db:
         edition, written = draft_stored(
-            db, rt.settings, clock, start=start, end=end, send_date=slot, options=ComposeOptions()
+            db, rt.settings, clock, start=start, end=end, send_date=slot, options=ComposeOptions(), llm=llm
         )
     if any("empty" in b.flags for b in edition.blocks):
         err_console.print(

@@ -18,10 +18,12 @@ from ..records import Edition
 from ..store import Database, queries
 from ..store import editions as store_editions
 from ..store.annotations import load_annotation
+from .citations import CheckSource
 from .edition import ComposeOptions, DataPoint, draft_edition, merge_redraft
+from .llm import LlmEndpoint, redraft_with_llm
 from .select import StoryMaterial
 
-__all__ = ["DraftInputs", "draft_stored", "gather_inputs"]
+__all__ = ["DraftInputs", "check_sources", "draft_stored", "gather_inputs"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,11 +106,16 @@ def draft_stored(
     end: date,
     send_date: date,
     options: ComposeOptions | None = None,
+    llm: LlmEndpoint | None = None,
 ) -> tuple[Edition, int]:
     """Draft the window's edition and store it; a re-draft keeps the blocks an editor touched.
 
     Returns:
         The stored edition and how many block versions were written.
+
+    Raises:
+        StoreError: the edition is already approved or sent.
+        LlmError: drafting through the chat endpoint (``llm``) failed.
     """
     inputs = gather_inputs(db, settings, clock, start=start, end=end)
     fresh = draft_edition(
@@ -121,6 +128,8 @@ def draft_stored(
         data_point=inputs.data_point,
         options=options,
     )
+    if llm is not None:
+        fresh = redraft_with_llm(fresh, check_sources(db, fresh), llm)
     with db.begin() as conn:
         previous = store_editions.load_edition(conn, fresh.edition_id)
         if previous is not None and previous.status != "draft":
@@ -131,3 +140,17 @@ def draft_stored(
         edition = merge_redraft(previous, fresh) if previous is not None else fresh
         written = store_editions.save_edition(conn, edition, now=clock.now())
     return edition, written
+
+
+def check_sources(db: Database, edition: Edition) -> dict[str, CheckSource]:
+    """Check sources (text, names, dates) of every article the edition cites."""
+    out: dict[str, CheckSource] = {}
+    with db.begin() as conn:
+        for b in edition.blocks:
+            for c in b.citations:
+                if c.article_id in out:
+                    continue
+                article = queries.get_article(conn, c.article_id)
+                if article is not None:
+                    out[c.article_id] = CheckSource.of(article, load_annotation(conn, c.article_id))
+    return out

@@ -73,4 +73,12 @@ def demo(ctx: typer.Context, as_of: AsOf = None) -> None:
         f"\nDatabase: {result.data_dir / 'eurasiawatch.db'}\n"
         f"Look around: EURASIAWATCH_DATA_DIR={result.data_dir} eurasiawatch sources list"
     )
+    from ..demo.run import draft_demo_edition
+
+    edition_id, written = draft_demo_edition(result, rt.settings)
+    out = result.data_dir / "out"
+    console.print(
+        f"\nDrafted edition {edition_id} (sample content) and rendered it into {out}/:\n"
+        + "\n".join(f"  {p}" for p in written if p.name in ("email-preview.html", "email.txt", "index.html"))
+    )
     raise typer.Exit(max(result.report.exit_code, min(result.annotated.exit_code, 1)))

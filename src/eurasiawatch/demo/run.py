@@ -103,3 +103,30 @@ def run_demo(settings: Settings, *, clock: Clock | None = None) -> DemoResult:
         as_of=as_of,
         clustered=clustered,
     )
+
+
+def draft_demo_edition(result: DemoResult, settings: Settings) -> tuple[str, list[Path]]:
+    """Draft the edition of the demo's last 14 days and render it to ``<demo data dir>/out/``.
+
+    Returns:
+        The edition's id and the files written (HTML email, text, web page, archive index, feed).
+    """
+    from datetime import timedelta
+
+    from ..compose.gather import draft_stored
+    from ..render import RenderOptions, archive_entry, archive_files, render_edition, write_archive
+    from ..render.files import email_files
+
+    end = result.as_of.date()
+    edition, _ = draft_stored(
+        result.database,
+        demo_settings(settings),
+        Clock(result.as_of),
+        start=end - timedelta(days=13),
+        end=end,
+        send_date=end + timedelta(days=1),
+    )
+    options = RenderOptions(sample=True)
+    files = email_files(render_edition(edition, options=options))
+    files.update(archive_files([archive_entry(edition, options)], options))
+    return edition.edition_id, write_archive(files, result.data_dir / "out")

@@ -166,6 +166,64 @@ SPEC: tuple[Setting, ...] = (
         30,
         "Unsubscribed records older than this many days are deleted by `subscribers cleanup`.",
     ),
+    Setting("deliver.from_address", str, "briefing@eurasiawatch.example", "From address of the briefing."),
+    Setting("deliver.from_name", str, "China In Eurasia", "Display name in the From header."),
+    Setting(
+        "deliver.list_id", str, "China In Eurasia <briefing.eurasiawatch.example>", "The List-Id header."
+    ),
+    Setting(
+        "deliver.unsubscribe_url",
+        str,
+        "https://eurasiawatch.example/unsubscribe/{token}",
+        "One-click unsubscribe URL; `{token}` is the subscriber's opaque token.",
+    ),
+    Setting(
+        "deliver.unsubscribe_mailto",
+        str,
+        "unsubscribe+{token}@eurasiawatch.example",
+        "Address a reader can write to to leave; `{token}` as above.",
+    ),
+    Setting(
+        "deliver.bounce_address",
+        str,
+        "bounces+{verp}@eurasiawatch.example",
+        "VERP return path; `{verp}` is a random per-delivery tag.",
+    ),
+    Setting(
+        "deliver.relays",
+        str,
+        "smtp://127.0.0.1:25",
+        "SMTP relays, comma-separated: `smtp://user@host:587?tls=starttls&weight=2&rate=10` "
+        "(passwords in EURASIAWATCH_DELIVER__SMTP_PASSWORD or ..._PASSWORD_<n>).",
+    ),
+    Setting("deliver.smtp_password", str, "", "Password for the SMTP relays.", secret=True),
+    Setting("deliver.concurrency", int, 8, "Messages in flight at once."),
+    Setting(
+        "deliver.domain_rate", float, 0.0, "Messages per second to one destination domain; 0 = no limit."
+    ),
+    Setting("deliver.max_attempts", int, 5, "Tries before a 4xx reply counts as a soft bounce."),
+    Setting("deliver.retry_base", float, 60.0, "Seconds before the first retry of a 4xx; doubles each time."),
+    Setting("deliver.lease_seconds", float, 60.0, "Lease of the one-sender lock; renewed while sending."),
+    Setting("deliver.dkim_domain", str, "", "DKIM signing domain (d=); empty: no signature."),
+    Setting("deliver.dkim_selector", str, "", "DKIM RSA selector (s=)."),
+    Setting("deliver.dkim_key_file", str, "", "PEM file of the DKIM RSA private key."),
+    Setting("deliver.dkim_ed25519_selector", str, "", "Optional second, Ed25519 DKIM selector."),
+    Setting("deliver.dkim_ed25519_key_file", str, "", "PEM file of the Ed25519 DKIM private key."),
+    Setting(
+        "deliver.editors",
+        str,
+        "",
+        "Editors' addresses, comma-separated: test sends and 'nothing approved' notes.",
+    ),
+    Setting(
+        "render.newsletter", str, "China In Eurasia", "The briefing's name, in the masthead and the feed."
+    ),
+    Setting(
+        "render.site_url",
+        str,
+        "",
+        "Public URL of the web archive, for absolute links in the feed; empty: relative.",
+    ),
 )
 
 _BY_KEY = {s.key: s for s in SPEC}
@@ -215,6 +273,27 @@ class Settings:
     deliver_soft_bounce_limit: int = 3
     deliver_pending_retention_days: int = 7
     deliver_unsubscribed_retention_days: int = 30
+    deliver_from_address: str = "briefing@eurasiawatch.example"
+    deliver_from_name: str = "China In Eurasia"
+    deliver_list_id: str = "China In Eurasia <briefing.eurasiawatch.example>"
+    deliver_unsubscribe_url: str = "https://eurasiawatch.example/unsubscribe/{token}"
+    deliver_unsubscribe_mailto: str = "unsubscribe+{token}@eurasiawatch.example"
+    deliver_bounce_address: str = "bounces+{verp}@eurasiawatch.example"
+    deliver_relays: str = "smtp://127.0.0.1:25"
+    deliver_smtp_password: str = ""
+    deliver_concurrency: int = 8
+    deliver_domain_rate: float = 0.0
+    deliver_max_attempts: int = 5
+    deliver_retry_base: float = 60.0
+    deliver_lease_seconds: float = 60.0
+    deliver_dkim_domain: str = ""
+    deliver_dkim_selector: str = ""
+    deliver_dkim_key_file: str = ""
+    deliver_dkim_ed25519_selector: str = ""
+    deliver_dkim_ed25519_key_file: str = ""
+    deliver_editors: str = ""
+    render_newsletter: str = "China In Eurasia"
+    render_site_url: str = ""
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -429,7 +508,12 @@ def load_settings(
 
 def _is_reserved_env(name: str) -> bool:
     """Environment names used by the program that are not settings (the config path, test knobs)."""
-    return name in {ENV_PREFIX + "CONFIG"} or name.startswith(ENV_PREFIX + "TEST_")
+    # numbered relay passwords (EURASIAWATCH_DELIVER__SMTP_PASSWORD_2 ...) are read by deliver.options
+    return (
+        name in {ENV_PREFIX + "CONFIG"}
+        or name.startswith(ENV_PREFIX + "TEST_")
+        or name.startswith(ENV_PREFIX + "DELIVER__SMTP_PASSWORD_")
+    )
 
 
 def config_markdown() -> str:

@@ -19,16 +19,28 @@ app.add_typer(archive_app, name="archive")
 
 OutDir = Annotated[Path, typer.Option("--out", help="Folder to write into (created if missing).")]
 SiteUrl = Annotated[
-    str, typer.Option("--site-url", help="Where the archive is published; empty keeps every link relative.")
+    str | None,
+    typer.Option(
+        "--site-url",
+        help="Where the archive is published; empty keeps every link relative (default: render.site_url).",
+        show_default=False,
+    ),
 ]
 
 
+def _options(ctx: typer.Context, site_url: str | None, *, sample: bool = False) -> RenderOptions:
+    """Render options from the settings, with --site-url winning."""
+    settings = runtime(ctx).settings
+    url = settings.render_site_url if site_url is None else site_url
+    return RenderOptions(newsletter=settings.render_newsletter, site_url=url, sample=sample)
+
+
 @render_app.command("sample")
-def render_sample(out: OutDir = Path("out/sample"), site_url: SiteUrl = "") -> None:
+def render_sample(ctx: typer.Context, out: OutDir = Path("out/sample"), site_url: SiteUrl = None) -> None:
     """Render the sample edition (sample content) to email.html, email.txt, a web page and atom.xml."""
     from ..render.sample import sample_edition
 
-    options = RenderOptions(site_url=site_url, sample=True)
+    options = _options(ctx, site_url, sample=True)
     edition = sample_edition()
     files = email_files(render_edition(edition, options=options))
     files.update(archive_files([archive_entry(edition, options)], options))
@@ -44,7 +56,7 @@ def render_sample(out: OutDir = Path("out/sample"), site_url: SiteUrl = "") -> N
 def archive_export(
     ctx: typer.Context,
     dest: Annotated[Path, typer.Argument(help="Folder to write the static site into.")],
-    site_url: SiteUrl = "",
+    site_url: SiteUrl = None,
 ) -> None:
     """Export every edition rendered under <data_dir>/out/ as a static site with relative links.
 
@@ -53,11 +65,11 @@ def archive_export(
     rt = runtime(ctx)
     source = rt.settings.data_path / "out"
     entries = read_entries(source)
-    options = RenderOptions(site_url=site_url)
+    options = _options(ctx, site_url)
     if not entries:
         from ..render.sample import sample_edition
 
-        options = RenderOptions(site_url=site_url, sample=True)
+        options = _options(ctx, site_url, sample=True)
         entries = [archive_entry(sample_edition(), options)]
         console.print(f"No rendered editions under {source}/editions; exporting the sample edition.")
     written = write_archive(archive_files(entries, options), dest)

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from ..analyze.calendar import CalendarDay, upcoming_calendar
 from ..analyze.indicators import list_figures
+from ..analyze.rank import rank_stories
 from ..clock import Clock
 from ..config import Settings
 from ..errors import StoreError
 from ..records import Edition
 from ..store import Database, queries
 from ..store import editions as store_editions
+from ..store import stories as store_stories
 from ..store.annotations import load_annotation
 from .citations import CheckSource
 from .edition import ComposeOptions, DataPoint, draft_edition, merge_redraft
@@ -51,6 +54,45 @@ def _figure_point(countries: set[str]) -> DataPoint | None:
     )
 
 
+# Above this many stories in a window, only a shortlist (pinned, then most articles) is ranked in
+# full: loading every story's articles is what makes a busy fortnight slow (docs/compose.md).
+LARGE_WINDOW = 400
+
+
+def _rank_shortlist(
+    db: Database, settings: Settings, rows: list[dict[str, Any]], end: date, limit: int
+) -> list[Any]:
+    """The formula's ranking over the biggest ``3 × limit`` stories (novelty against no earlier window)."""
+    from ..analyzing import load_outlets, story_detail
+
+    short = sorted(rows, key=lambda r: (not r["pinned"], -int(r["articles"] or 0), r["story_id"]))[
+        : 3 * limit
+    ]
+    details = {}
+    for r in short:
+        d = story_detail(db, settings, r["story_id"])
+        if d is not None:
+            details[r["story_id"]] = d
+    china = {
+        sid: sum(1 for _, n in d.members if n is not None and n.china_related) / max(len(d.members), 1)
+        for sid, d in details.items()
+    }
+    outlets = load_outlets(settings)
+    ranked = rank_stories(
+        [d.story for d in details.values()],
+        outlet_kinds={o: p.kind for o, p in outlets.items()},
+        china_share=china,
+        window_end=end.toordinal(),
+    )
+    return [_Ranked(detail=details[s.story_id], score=score) for s, score in ranked[:limit]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Ranked:
+    detail: Any
+    score: float
+
+
 def gather_inputs(
     db: Database, settings: Settings, clock: Clock, *, start: date, end: date, limit: int = 40
 ) -> DraftInputs:
@@ -68,7 +110,12 @@ def gather_inputs(
 
     window_clock = Clock(datetime.combine(end, time(23, 59, 59), tzinfo=UTC))
     days = (end - start).days + 1
-    ranked = rank_window(db, settings, window_clock, days=days)[:limit]
+    with db.begin() as conn:
+        rows = store_stories.list_stories(conn, start=start, end=end)
+    if len(rows) > LARGE_WINDOW:
+        ranked = _rank_shortlist(db, settings, rows, end, limit)
+    else:
+        ranked = rank_window(db, settings, window_clock, days=days)[:limit]
     materials = []
     with db.begin() as conn:
         for r in ranked:

@@ -139,3 +139,34 @@ def test_bcubed() -> None:
     assert bcubed({"a": "1", "b": "1"}, {"a": "x", "b": "x"}) == (1.0, 1.0, 1.0)
     p, r, _ = bcubed({"a": "1", "b": "2"}, {"a": "x", "b": "x"})
     assert (p, r) == (1.0, 0.5)
+
+
+def test_one_step_pair_score_is_the_two_step_one_to_the_last_bit() -> None:
+    # the clusterer's fast path (score_pair on IdfTables) must give the very floats of
+    # pair_score(pair_features(...)) on the flat table, or clusters would drift
+    from collections import Counter
+
+    from eurasiawatch.analyze.batch import article_signals
+    from eurasiawatch.analyze.similarity import idf_table, idf_tables, norms, pair_score, score_pair
+    from eurasiawatch.annotate import annotate_article
+    from eurasiawatch.demo.corpus import load_corpus
+    from eurasiawatch.records import Article
+
+    articles = [
+        Article(
+            article_id=a.id, url="", canonical_url="", title=a.title, text=a.text,
+            published=a.published, language=a.language, outlet=a.outlet,
+        )
+        for a in load_corpus().articles[:50]
+    ]  # fmt: skip
+    signals = [article_signals(a, annotate_article(a)) for a in articles]
+    df: Counter[str] = Counter()
+    for s in signals:
+        df.update(s.keys())
+    flat = idf_table(df, len(signals))
+    tables = idf_tables(flat)
+    for a in signals:
+        for b in signals:
+            slow = pair_score(pair_features(a, b, flat))
+            assert score_pair(a, b, tables, norms(a, tables), norms(b, tables)) == slow
+            assert pair_features(a, b, tables) == pair_features(a, b, flat)

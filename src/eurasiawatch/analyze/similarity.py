@@ -27,13 +27,16 @@ from ..records import Annotation
 __all__ = [
     "FEATURES",
     "WEIGHTS",
+    "IdfTables",
     "Signals",
     "day_of",
     "extract_signals",
     "idf_table",
+    "idf_tables",
     "norms",
     "pair_features",
     "pair_score",
+    "score_pair",
 ]
 
 #: Text looked at for numbers, names and words: the title and this many characters of the body
@@ -276,8 +279,34 @@ _SETS = (
 )
 
 
-def norms(s: Signals, idf: Mapping[str, float]) -> tuple[float, ...]:
+@dataclass(frozen=True, slots=True)
+class IdfTables:
+    """Squared IDFs split by signal (``e``, ``v``, ``n``, ``p``, ``w``), keyed by the bare key.
+
+    The clusterer builds them once per IDF refresh, so scoring a pair looks keys up without
+    building a prefixed string or squaring per key. Same numbers as the flat table.
+    """
+
+    squared: Mapping[str, Mapping[str, float]]
+    default: float  # squared IDF of an unseen key
+
+
+def idf_tables(idf: Mapping[str, float]) -> IdfTables:
+    """Split a flat :func:`idf_table` into :class:`IdfTables`."""
+    squared: dict[str, dict[str, float]] = {prefix: {} for _, prefix in _SETS}
+    for key, value in idf.items():
+        prefix, _, bare = key.partition(":")
+        table = squared.get(prefix + ":")
+        if table is not None and bare:
+            table[bare] = value**2
+    return IdfTables(squared=squared, default=idf.get("", 1.0) ** 2)
+
+
+def norms(s: Signals, idf: Mapping[str, float] | IdfTables) -> tuple[float, ...]:
     """Squared IDF norms of an article's key sets (computed once per article, reused for every pair)."""
+    if isinstance(idf, IdfTables):
+        d = idf.default
+        return tuple(sum(idf.squared[prefix].get(k, d) for k in getattr(s, name)) for name, prefix in _SETS)
     default = idf.get("", 1.0)
     return tuple(sum(idf.get(prefix + k, default) ** 2 for k in getattr(s, name)) for name, prefix in _SETS)
 
@@ -295,10 +324,21 @@ def _cosine(
     return min(1.0, top / math.sqrt(na * nb))
 
 
+def _fast_cosine(
+    a: frozenset[str], b: frozenset[str], table: Mapping[str, float], d: float, na: float, nb: float
+) -> float:
+    if not a or not b or na <= 0 or nb <= 0:
+        return 0.0
+    shared = a & b
+    if not shared:
+        return 0.0
+    return min(1.0, sum(table.get(k, d) for k in shared) / math.sqrt(na * nb))
+
+
 def pair_features(
     a: Signals,
     b: Signals,
-    idf: Mapping[str, float],
+    idf: Mapping[str, float] | IdfTables,
     norms_a: tuple[float, ...] | None = None,
     norms_b: tuple[float, ...] | None = None,
 ) -> tuple[float, ...]:
@@ -320,6 +360,20 @@ def pair_features(
     nb = norms_b if norms_b is not None else norms(b, idf)
     gap = abs(a.day - b.day) if a.day and b.day else 7
     countries = len(a.countries & b.countries) / len(a.countries | b.countries) if a.countries else 0.0
+    if isinstance(idf, IdfTables):
+        t, d = idf.squared, idf.default
+        return (
+            _fast_cosine(a.entities, b.entities, t["e:"], d, na[0], nb[0]),
+            _fast_cosine(a.lead, b.lead, t["e:"], d, na[1], nb[1]),
+            countries,
+            _fast_cosine(a.events, b.events, t["v:"], d, na[2], nb[2]),
+            _fast_cosine(a.numbers, b.numbers, t["n:"], d, na[3], nb[3]),
+            _fast_cosine(a.names, b.names, t["p:"], d, na[4], nb[4]),
+            _fast_cosine(a.words, b.words, t["w:"], d, na[5], nb[5]),
+            1.0 if a.language and a.language == b.language else 0.0,
+            1.0 if gap == 0 else 0.0,
+            float(min(gap, 14)),
+        )
     return (
         _cosine(a.entities, b.entities, idf, "e:", na[0], nb[0]),
         _cosine(a.lead, b.lead, idf, "e:", na[1], nb[1]),
@@ -338,6 +392,47 @@ def pair_score(features: tuple[float, ...], weights: tuple[float, ...] | None = 
     """Probability-like score (0–1) that two articles report the same story."""
     weights = weights if weights is not None else WEIGHTS
     z = weights[-1] + sum(w * f for w, f in zip(weights, features, strict=False))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _shared_weight(a: frozenset[str], b: frozenset[str], table: Mapping[str, float], d: float) -> float:
+    if not a or not b:
+        return 0.0
+    shared = a & b
+    return sum(table.get(k, d) for k in shared) if shared else 0.0
+
+
+def score_pair(
+    a: Signals, b: Signals, idf: IdfTables, norms_a: tuple[float, ...], norms_b: tuple[float, ...]
+) -> float:
+    """``pair_score(pair_features(a, b, idf, norms_a, norms_b))`` in one step, to the last bit.
+
+    The clusterer's inner loop: no feature tuple, no per-signal call; the terms are added in the
+    order of :data:`FEATURES`, so the result is the same float as the two-step form.
+    """
+    t, d = idf.squared, idf.default
+    w = WEIGHTS
+    cos = []
+    for (name, prefix), na, nb in zip(_SETS, norms_a, norms_b, strict=True):
+        if na <= 0 or nb <= 0:
+            cos.append(0.0)
+            continue
+        top = _shared_weight(getattr(a, name), getattr(b, name), t[prefix], d)
+        cos.append(min(1.0, top / math.sqrt(na * nb)) if top else 0.0)
+    gap = abs(a.day - b.day) if a.day and b.day else 7
+    countries = len(a.countries & b.countries) / len(a.countries | b.countries) if a.countries else 0.0
+    z = w[-1] + (
+        w[0] * cos[0]
+        + w[1] * cos[1]
+        + w[2] * countries
+        + w[3] * cos[2]
+        + w[4] * cos[3]
+        + w[5] * cos[4]
+        + w[6] * cos[5]
+        + w[7] * (1.0 if a.language and a.language == b.language else 0.0)
+        + w[8] * (1.0 if gap == 0 else 0.0)
+        + w[9] * float(min(gap, 14))
+    )
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 

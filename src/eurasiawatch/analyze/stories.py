@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ..records import Annotation
-from .similarity import Signals, idf_table, norms, pair_features, pair_score
+from .similarity import IdfTables, Signals, idf_table, idf_tables, norms, score_pair
 
 __all__ = [
     "DECISION_KINDS",
@@ -210,7 +210,7 @@ class StoryClusterer:
     _documents: int = 0
     _observed: set[str] = field(default_factory=set)
     _postings: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    _idf: dict[str, float] = field(default_factory=dict)
+    _idf: IdfTables | None = None
     _idf_at: int = -1
     _norms: dict[str, tuple[float, ...]] = field(default_factory=dict)
     _latest: int = 0
@@ -224,26 +224,28 @@ class StoryClusterer:
         self._df.update(signals.keys())
         self._documents += 1
 
-    def _current_idf(self) -> dict[str, float]:
+    def _current_idf(self) -> IdfTables:
         # recomputed when the stream has grown by a tenth: scores stay stable within a batch
-        if self._idf_at < 0 or self._documents > self._idf_at * 1.1 + 10:
-            self._idf = idf_table(self._df, self._documents)
+        if self._idf is None or self._documents > self._idf_at * 1.1 + 10:
+            self._idf = idf_tables(idf_table(self._df, self._documents))
             self._idf_at = self._documents
         return self._idf
 
     def resolve(self, story_id: str) -> str:
         """The story an id now stands for, following merges."""
+        if story_id not in self.aliases:
+            return story_id
         seen = set()
         while story_id in self.aliases and story_id not in seen:
             seen.add(story_id)
             story_id = self.aliases[story_id]
         return story_id
 
-    def _candidates(self, s: Signals) -> set[str]:
+    def _candidates(self, s: Signals, keys: tuple[str, ...] | None = None) -> set[str]:
         limit = max(self._documents * _COMMON_KEY_SHARE, 20.0)
         common = self._documents >= _MIN_DOCS_FOR_COMMON
         found: set[str] = set()
-        for key in s.retrieval_keys():
+        for key in keys if keys is not None else s.retrieval_keys():
             postings = self._postings.get(key)
             if not postings:
                 continue
@@ -259,7 +261,7 @@ class StoryClusterer:
         found.discard(s.article_id)
         return found
 
-    def best_match(self, s: Signals) -> tuple[str | None, float]:
+    def best_match(self, s: Signals, keys: tuple[str, ...] | None = None) -> tuple[str | None, float]:
         """The story that best matches ``s``, and its score.
 
         A story's score combines its two best-matching articles (noisy-or, the second one damped):
@@ -269,9 +271,9 @@ class StoryClusterer:
         idf = self._current_idf()
         mine = self._norms[s.article_id] = norms(s, idf)
         per_story: dict[str, list[float]] = defaultdict(list)
-        for other in sorted(self._candidates(s)):
+        for other in sorted(self._candidates(s, keys)):
             theirs = self._norms.get(other) or norms(self.signals[other], idf)
-            score = pair_score(pair_features(s, self.signals[other], idf, mine, theirs))
+            score = score_pair(s, self.signals[other], idf, mine, theirs)
             per_story[self.resolve(self.story_of[other])].append(score)
         best: tuple[str | None, float] = (None, 0.0)
         for story, scores in sorted(per_story.items()):
@@ -294,18 +296,19 @@ class StoryClusterer:
         if s.article_id in self.story_of:
             return self.resolve(self.story_of[s.article_id])
         self.observe(s)
+        keys = s.retrieval_keys()  # built once: used to find candidates and to index the article
         story: str | None = None
         if s.article_id in self.pinned:
             story = self.resolve(self.pinned[s.article_id])
         elif duplicate_of is not None and duplicate_of in self.story_of:
             story = self.resolve(self.story_of[duplicate_of])
         else:
-            match, score = self.best_match(s)
+            match, score = self.best_match(s, keys)
             if match is not None and score >= self.threshold:
                 story = match
         if story is None:
             story = story_id_for(s.article_id)
-        self._place(s, story)
+        self._place(s, story, keys)
         self._latest = max(self._latest, s.day)
         self._since_evict += 1
         if self._since_evict >= _EVICT_EVERY:
@@ -331,14 +334,14 @@ class StoryClusterer:
             else:
                 del self._postings[key]
 
-    def _place(self, s: Signals, story: str) -> None:
+    def _place(self, s: Signals, story: str, keys: tuple[str, ...] | None = None) -> None:
         self.signals[s.article_id] = s
         self.story_of[s.article_id] = story
         self.members[story].append(s.article_id)
         # norms under the weights of the moment: later articles reuse them instead of recomputing
         if s.article_id not in self._norms:
             self._norms[s.article_id] = norms(s, self._current_idf())
-        for key in s.retrieval_keys():
+        for key in keys if keys is not None else s.retrieval_keys():
             self._postings[key].append(s.article_id)
 
     def load(self, s: Signals, story_id: str) -> None:

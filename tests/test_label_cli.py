@@ -14,6 +14,7 @@ from eurasiawatch.cli import app
 from eurasiawatch.demo.corpus import load_corpus
 from eurasiawatch.records import Article
 from eurasiawatch.store import Database, queries
+from eurasiawatch.store.annotations import load_annotation
 
 NOW = datetime(2024, 7, 20, tzinfo=UTC)
 
@@ -81,6 +82,12 @@ def test_corrections_train_use_and_back(cli, stored, fresh_db: Database) -> None
     assert not any("information" in lexicon_themes(d, lang) for d, lang in docs)
     learned = sum("information" in classify_themes(d, lang, model=model) for d, lang in docs)
     assert learned > len(unseen) // 2
+    # stored annotations follow: reannotate stamps the model version and the unseen copies gain the theme
+    assert "annotated" in _ok(cli.invoke(app, ["reannotate"]))
+    with fresh_db.begin() as conn:
+        redone = [load_annotation(conn, a.id) for a in unseen]
+    assert all(r is not None and r.model_version == "v1" for r in redone)
+    assert sum("information" in r.themes for r in redone if r is not None) > len(unseen) // 2
 
     # and the way back
     _ok(cli.invoke(app, ["label", "use", "lexicon"]))

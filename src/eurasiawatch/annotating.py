@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from .annotate import KnowledgeBase, annotate_article, load_kb, user_kb_path
+from .annotate.theme_model import active_theme_classifier, models_dir
 from .clock import Clock
 from .config import Settings
 from .errors import AnnotationError
@@ -77,7 +78,11 @@ def annotate_stored(
         How many were annotated, and which failed with what reason.
     """
     kb = kb if kb is not None else load_user_kb(settings)
-    report = AnnotateReport(kb_version=kb.version)
+    # the theme model an editor made active (`label train` / `label use`); None: the lexicon
+    theme_model = active_theme_classifier(models_dir(settings.data_path))
+    report = AnnotateReport(
+        kb_version=kb.version, model_version=theme_model.version if theme_model else LEXICON_MODEL
+    )
     after: str | None = None
     while True:
         with db.begin() as conn:
@@ -98,7 +103,7 @@ def annotate_stored(
         failed: list[tuple[str, str]] = []
         for article in articles:
             try:
-                annotation = annotate_article(article, kb)
+                annotation = annotate_article(article, kb, theme_model=theme_model)
             except AnnotationError as exc:
                 failed.append((article.article_id, str(exc)))
                 continue

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import AnnotationError
 from ..records import Annotation, Article, Event, Mention
@@ -22,6 +22,10 @@ from .gazetteer import Gazetteer, load_gazetteer
 from .kb import KnowledgeBase, load_kb
 from .matcher import get_matcher
 from .normalize import prepare_text, tokenize
+from .themes import classify_themes
+
+if TYPE_CHECKING:  # the model module pulls in scikit-learn: load it only where a model is used
+    from .theme_model import ThemeModel
 
 __all__ = ["MAX_CHARS", "annotate_article", "annotate_text", "annotation_record", "china_score"]
 
@@ -95,12 +99,10 @@ def _date_of(value: date | datetime | str | None) -> date | None:
         raise AnnotationError(f"bad publication date {value!r}", hint="use YYYY-MM-DD") from None
 
 
-def _themes(text: str, language: str | None, mentions: Sequence[Mention]) -> tuple[str, ...]:
-    try:
-        from .themes import classify_themes
-    except ImportError:  # themes are written separately; until then an article has none
-        return ()
-    return tuple(classify_themes(text, language, mentions))
+def _themes(
+    text: str, language: str | None, mentions: Sequence[Mention], model: ThemeModel | None
+) -> tuple[str, ...]:
+    return tuple(classify_themes(text, language, mentions, model=model))
 
 
 def _events(
@@ -129,6 +131,7 @@ def annotate_text(
     kb: KnowledgeBase | None = None,
     article_id: str = "",
     gazetteer: Gazetteer | None = None,
+    theme_model: ThemeModel | None = None,
 ) -> Annotation:
     """Annotate one article's text: language, countries, entities, themes, events, china_related.
 
@@ -140,9 +143,10 @@ def annotate_text(
         kb: the knowledge base; None loads the shipped one (cached).
         article_id: stamped on the annotation and its mentions and events.
         gazetteer: cities; None loads the default one (cached).
+        theme_model: a trained theme model (``label train``); None uses the lexicon.
 
     Returns:
-        The annotation, stamped with the knowledge base's version.
+        The annotation, stamped with the knowledge base's and theme model's versions.
 
     Raises:
         AnnotationError: empty text, text over ``MAX_CHARS``, binary junk, or a bad date.
@@ -173,9 +177,10 @@ def annotate_text(
         china_related=score >= _THRESHOLD,
         countries=codes,
         mentions=mentions,
-        themes=_themes(doc, lang, mentions),
+        themes=_themes(doc, lang, mentions, theme_model),
         events=_events(doc, lang, day, mentions, article_id),
         kb_version=kb.version,
+        model_version=theme_model.version if theme_model is not None else "lexicon",
         extra={"china_score": f"{score:g}"},
     )
 

@@ -40,9 +40,9 @@ def reannotate(
         except ValueError:
             err_console.print(f"[red]Error:[/red] --since {since!r} is not a date (YYYY-MM-DD)")
             raise typer.Exit(2) from None
-    db = open_database(rt.settings)
-    db.ensure_current()
-    report = annotate_stored(db, rt.settings, rt.clock(as_of), since=start, force=all_)
+    with open_database(rt.settings) as db:  # disposed at the end: no pooled connection outlives the command
+        db.ensure_current()
+        report = annotate_stored(db, rt.settings, rt.clock(as_of), since=start, force=all_)
     print_annotate_report(report)
     raise typer.Exit(report.exit_code)
 

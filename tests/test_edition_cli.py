@@ -66,3 +66,18 @@ def test_draft_edit_with_editor_script_and_approve(cli, tmp_path) -> None:
     # an empty skeleton cannot be approved
     result = cli.invoke(app, ["edition", "approve", "ed-2024-07-10", "--slot", "2024-07-10"], env=env)
     assert result.exit_code == 2
+
+
+def test_the_editions_wording_comes_from_settings() -> None:
+    from eurasiawatch.cli.edition_cmd import compose_options
+    from eurasiawatch.config import load_settings
+
+    settings = load_settings(
+        environ={
+            "EURASIAWATCH_COMPOSE__GREETING": "Dear readers,",
+            "EURASIAWATCH_RENDER__NEWSLETTER": "Steppe Notes",
+        }
+    )
+    options = compose_options(settings)
+    assert options.greeting == "Dear readers," and options.newsletter == "Steppe Notes"
+    assert options.signoff == compose_options(load_settings(environ={})).signoff  # unset: built-in wording

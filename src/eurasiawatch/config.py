@@ -216,6 +216,23 @@ SPEC: tuple[Setting, ...] = (
         "Editors' addresses, comma-separated: test sends and 'nothing approved' notes.",
     ),
     Setting(
+        "compose.llm_url",
+        str,
+        "",
+        "OpenAI-compatible endpoint to draft with; empty: extractive drafting only.",
+    ),
+    Setting("compose.llm_model", str, "", "Model name at that endpoint."),
+    Setting("compose.llm_api_key", str, "", "API key of that endpoint.", secret=True),
+    Setting("compose.greeting", str, "", "Greeting of each edition; empty: the built-in one."),
+    Setting("compose.signoff", str, "", "Sign-off of each edition; empty: the built-in one."),
+    Setting("compose.bio", str, "", "Author bio at the foot of each edition; empty: the built-in one."),
+    Setting(
+        "compose.russia_notice",
+        str,
+        "",
+        "Notice for readers in Russia at the foot of each edition; empty: built-in.",
+    ),
+    Setting(
         "render.newsletter", str, "China In Eurasia", "The briefing's name, in the masthead and the feed."
     ),
     Setting(
@@ -292,6 +309,13 @@ class Settings:
     deliver_dkim_ed25519_selector: str = ""
     deliver_dkim_ed25519_key_file: str = ""
     deliver_editors: str = ""
+    compose_llm_url: str = ""
+    compose_llm_model: str = ""
+    compose_llm_api_key: str = ""
+    compose_greeting: str = ""
+    compose_signoff: str = ""
+    compose_bio: str = ""
+    compose_russia_notice: str = ""
     render_newsletter: str = "China In Eurasia"
     render_site_url: str = ""
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)

@@ -6,6 +6,7 @@ import os
 import shlex
 import subprocess
 import tempfile
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +18,7 @@ from ..compose.edition import ComposeOptions
 from ..compose.gather import draft_stored
 from ..compose.llm import LlmEndpoint
 from ..compose.markdown import apply_markdown, edition_to_markdown
+from ..config import Settings
 from ..errors import StoreError
 from ..records import Edition
 from ..store import Database, open_database
@@ -59,6 +61,18 @@ def _load(db: Database, edition_id: str) -> Edition:
     return edition
 
 
+def compose_options(settings: Settings) -> ComposeOptions:
+    """The edition's fixed wording: the built-in text unless a compose.* setting says otherwise."""
+    chosen = {
+        "newsletter": settings.render_newsletter,
+        "greeting": settings.compose_greeting,
+        "signoff": settings.compose_signoff,
+        "bio": settings.compose_bio,
+        "russia_notice": settings.compose_russia_notice,
+    }
+    return replace(ComposeOptions(), **{k: v for k, v in chosen.items() if v})
+
+
 @edition_app.command("draft")
 def draft(
     ctx: typer.Context,
@@ -69,12 +83,19 @@ def draft(
         str | None, typer.Option("--send-date", help="The slot's date; default: the next scheduled send.")
     ] = None,
     llm_url: Annotated[
-        str, typer.Option("--llm-url", help="OpenAI-compatible endpoint to draft with (off when empty).")
-    ] = "",
-    llm_model: Annotated[str, typer.Option("--llm-model", help="The endpoint's model name.")] = "",
-    llm_key_env: Annotated[
-        str, typer.Option("--llm-key-env", help="Environment variable holding the endpoint's API key.")
-    ] = "EW_LLM_API_KEY",
+        str | None,
+        typer.Option(
+            "--llm-url",
+            help="OpenAI-compatible endpoint to draft with (default: compose.llm_url; off when empty).",
+            show_default=False,
+        ),
+    ] = None,
+    llm_model: Annotated[
+        str | None,
+        typer.Option(
+            "--llm-model", help="The endpoint's model name (default: compose.llm_model).", show_default=False
+        ),
+    ] = None,
     as_of: AsOf = None,
 ) -> None:
     """Draft the edition for the window before the next send (re-drafting keeps edited blocks)."""
@@ -90,10 +111,21 @@ def draft(
     if start > end:
         err_console.print("Error: --since is after --until", highlight=False)
         raise typer.Exit(2)
-    llm = LlmEndpoint.from_env(llm_url, llm_model, key_env=llm_key_env) if llm_url else None
+    settings = rt.settings
+    url = settings.compose_llm_url if llm_url is None else llm_url
+    model = settings.compose_llm_model if llm_model is None else llm_model
+    # the key comes from EURASIAWATCH_COMPOSE__LLM_API_KEY only (a secret: never from a file or option)
+    llm = LlmEndpoint(url=url, model=model, api_key=settings.compose_llm_api_key) if url else None
     with _db(ctx) as db:
         edition, written = draft_stored(
-            db, rt.settings, clock, start=start, end=end, send_date=slot, options=ComposeOptions(), llm=llm
+            db,
+            settings,
+            clock,
+            start=start,
+            end=end,
+            send_date=slot,
+            options=compose_options(settings),
+            llm=llm,
         )
     if any("empty" in b.flags for b in edition.blocks):
         err_console.print(

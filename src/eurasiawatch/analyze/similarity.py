@@ -395,13 +395,6 @@ def pair_score(features: tuple[float, ...], weights: tuple[float, ...] | None = 
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def _shared_weight(a: frozenset[str], b: frozenset[str], table: Mapping[str, float], d: float) -> float:
-    if not a or not b:
-        return 0.0
-    shared = a & b
-    return sum(table.get(k, d) for k in shared) if shared else 0.0
-
-
 def score_pair(
     a: Signals, b: Signals, idf: IdfTables, norms_a: tuple[float, ...], norms_b: tuple[float, ...]
 ) -> float:
@@ -412,13 +405,14 @@ def score_pair(
     """
     t, d = idf.squared, idf.default
     w = WEIGHTS
-    cos = []
-    for (name, prefix), na, nb in zip(_SETS, norms_a, norms_b, strict=True):
-        if na <= 0 or nb <= 0:
-            cos.append(0.0)
-            continue
-        top = _shared_weight(getattr(a, name), getattr(b, name), t[prefix], d)
-        cos.append(min(1.0, top / math.sqrt(na * nb)) if top else 0.0)
+    cos = [
+        _fast_cosine(a.entities, b.entities, t["e:"], d, norms_a[0], norms_b[0]),
+        _fast_cosine(a.lead, b.lead, t["e:"], d, norms_a[1], norms_b[1]),
+        _fast_cosine(a.events, b.events, t["v:"], d, norms_a[2], norms_b[2]),
+        _fast_cosine(a.numbers, b.numbers, t["n:"], d, norms_a[3], norms_b[3]),
+        _fast_cosine(a.names, b.names, t["p:"], d, norms_a[4], norms_b[4]),
+        _fast_cosine(a.words, b.words, t["w:"], d, norms_a[5], norms_b[5]),
+    ]
     gap = abs(a.day - b.day) if a.day and b.day else 7
     countries = len(a.countries & b.countries) / len(a.countries | b.countries) if a.countries else 0.0
     z = w[-1] + (

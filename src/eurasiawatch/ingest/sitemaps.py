@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from ..config import Settings
 from ..errors import SourceError
 from ..records import FeedItem
 from .feeds import parse_feed, resolve_link
@@ -58,7 +59,7 @@ class SitemapParseResult:
     is_index: bool = False
 
 
-def sitemap_since(settings: object, now: datetime) -> datetime:
+def sitemap_since(settings: Settings | None, now: datetime) -> datetime:
     """Start of the sitemap window: ``ingest.sitemap_days`` (default ``SITEMAP_DAYS``) before ``now``."""
     days = settings.ingest_sitemap_days if settings is not None else SITEMAP_DAYS
     return now - timedelta(days=float(days))

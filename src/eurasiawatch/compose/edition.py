@@ -13,6 +13,7 @@ article in the edition's language) state only names, numbers and dates found in 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -321,7 +322,9 @@ def _footer(options: ComposeOptions) -> list[Block]:
 
 def edition_slug(headline: str, send_date: date) -> str:
     """A URL slug from the headline (ASCII letters and digits, at most eight words)."""
-    words = re.findall(r"[a-z0-9]+", headline.lower())[:8]
+    # accents folded: Orbán → orban
+    folded = unicodedata.normalize("NFKD", headline).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", folded.lower())[:8]
     return "-".join(words) or f"edition-{send_date.isoformat()}"
 
 

@@ -75,9 +75,9 @@ def theme_scores(text: str, language: str | None, mentions: Sequence[Mention] = 
         score += _hits(strong, lead)  # a strong term in the lead counts once more
         scores[theme] = float(score)
     for mention in mentions:
-        theme = _ENTITY_HINTS.get(mention.entity_type or "")
-        if theme:
-            scores[theme] += 1
+        hinted = _ENTITY_HINTS.get(mention.entity_type or "")
+        if hinted:
+            scores[hinted] += 1
     return scores
 
 

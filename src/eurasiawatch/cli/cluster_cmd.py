@@ -50,7 +50,8 @@ def _article(obj: dict[str, Any], item_id: str) -> Article:
     """The article of one input object (HTML goes through the extract stage)."""
     text, html = obj.get("text"), obj.get("html")
     title = obj.get("title") if isinstance(obj.get("title"), str) else None
-    url = obj.get("url") if isinstance(obj.get("url"), str) else ""
+    raw_url = obj.get("url")
+    url = raw_url if isinstance(raw_url, str) else ""
     language = obj.get("language") if isinstance(obj.get("language"), str) else None
     outlet = obj.get("outlet") if isinstance(obj.get("outlet"), str) else None
     published = _published(obj.get("published"))

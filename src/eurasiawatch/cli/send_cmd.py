@@ -244,7 +244,7 @@ def bounces_process(
             maildir,
             db,
             options=options,
-            record_bounce=side["record_bounce"],
+            record_bounce=side["record_bounce"],  # type: ignore[arg-type]  # built by _subscriber_side
             clock=rt.clock(as_of),  # type: ignore[arg-type]
         )
     console.print(

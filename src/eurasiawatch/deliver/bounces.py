@@ -67,7 +67,7 @@ def parse_bounce(data: bytes, options: SendOptions) -> Bounce:
     tag = _tag_of(msg, options)
     if msg.get_content_type() != "multipart/report":
         return Bounce(kind=None, tag=tag, detail="not a delivery or feedback report")
-    report_type = (msg.get_param("report-type") or "").lower()
+    report_type = str(msg.get_param("report-type") or "").lower()
     if report_type == "feedback-report":
         if tag is None:
             for part in msg.walk():
@@ -170,7 +170,8 @@ def _tag_of(msg: Message, options: SendOptions) -> str | None:
 
 def _tag_in_original(part: Message, options: SendOptions) -> str | None:
     payload = part.get_payload()
-    inner = payload[0] if isinstance(payload, list) and payload else None
+    first = payload[0] if isinstance(payload, list) and payload else None
+    inner: Message | None = first if isinstance(first, Message) else None
     if inner is None:
         raw = part.get_payload(decode=True)
         inner = email.message_from_bytes(raw if isinstance(raw, bytes) else b"", policy=policy.default)
@@ -189,7 +190,8 @@ def _status_blocks(part: Message) -> list[dict[str, str]]:
     blocks: list[dict[str, str]] = []
     if isinstance(payload, list):  # the email package parses it into header blocks
         for sub in payload:
-            blocks.append({k.lower(): str(v) for k, v in sub.items()})
+            if isinstance(sub, Message):
+                blocks.append({k.lower(): str(v) for k, v in sub.items()})
     else:
         text = payload if isinstance(payload, str) else ""
         for chunk in re.split(r"\r?\n\r?\n", text):

@@ -42,7 +42,10 @@ def _insert_subscriber_stmt(dialect: str, row: dict[str, Any]) -> Insert:
 def insert_subscriber(conn: Connection, row: dict[str, Any]) -> int:
     """Insert a subscriber row and return its id."""
     result = conn.execute(_insert_subscriber_stmt(conn.dialect.name, row))
-    return int(result.inserted_primary_key[0])
+    key = result.inserted_primary_key
+    if key is None:  # pragma: no cover - both databases return the new id
+        raise RuntimeError("the database returned no id for the new subscriber")
+    return int(key[0])
 
 
 def _find_by_index_stmt(dialect: str, index: str) -> Select[Any]:

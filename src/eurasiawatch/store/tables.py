@@ -73,6 +73,7 @@ __all__ = [
     "suppressions",
     "theme_corrections",
     "theme_models",
+    "watchlists",
 ]
 
 # Stable constraint names, so migrations can address them on both databases.
@@ -648,4 +649,19 @@ edition_blocks = Table(
     Column("author", Text),  # None: the drafter
     Column("created_at", UtcDateTime, nullable=False),
     UniqueConstraint("edition_id", "block_id", "version"),
+)
+
+# Watchlists (analyze.watchlists): a saved search (query + filters) or a set of countries, entities
+# and themes; ``delivered_until`` is the first-seen watermark of the last digest that went out, so
+# "new matches" are articles first seen after it.
+watchlists = Table(
+    "watchlists",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("query", Text),
+    Column("countries", StringTuple, nullable=False),
+    Column("entities", StringTuple, nullable=False),
+    Column("themes", StringTuple, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("delivered_until", UtcDateTime),
 )

@@ -7,15 +7,31 @@ Supercontinent takes the best remaining story of each country not yet covered (4
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..analyze.stories import Story
 from ..records import Annotation, Article
 
-__all__ = ["Selection", "StoryMaterial", "primary_country", "select_stories"]
+__all__ = [
+    "Selection",
+    "StoryMaterial",
+    "country_weights",
+    "primary_country",
+    "select_stories",
+    "story_country",
+]
 
 MIN_ITEMS, MAX_ITEMS = 4, 8
+# How much a country mention counts by where it stands: the headline and the lead say what a story is about.
+TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0
+LEAD_CHARS = 400  # the annotator's lead (annotate/annotator.py)
+# "PRAGUE — ", "ASTANA, July 3 (Xinhua) -- ", "ДУШАНБЕ, 5 июля (CGTN) — ": where the outlet files from
+# (a city of one or two words, in capitals or followed by a comma, then a dash)
+_DATELINE = re.compile(r"^\s*(?P<city>[^\W\d]+(?:[ -][^\W\d]+)?)(?P<rest>,[^.!?\n]{0,50}?)?\s(?:—|–|--)\s")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,8 +58,61 @@ class Selection:
 
 
 def primary_country(story: Story) -> str | None:
-    """The country a story is about besides China (the most mentioned other one), if any."""
+    """The first country of a story's list besides China, if any (no annotations to weigh)."""
     return next((c for c in story.countries if c != "CN"), None)
+
+
+def _nfc(text: str) -> str:
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def country_weights(material: StoryMaterial) -> Counter[str]:
+    """Weighted country mentions (China left out) across a story's articles.
+
+    Mention offsets refer to the annotator's document, ``title + "\\n\\n" + body``: a mention in
+    the title weighs ``TITLE_WEIGHT``, in the first ``LEAD_CHARS`` of the body ``LEAD_WEIGHT``, later
+    ``BODY_WEIGHT``. A mention in the dateline ("PRAGUE —") names where the outlet files from, not
+    what the story is about, and does not count.
+    """
+    by_id = {a.article_id: a for a in material.articles}
+    weights: Counter[str] = Counter()
+    for n in material.annotations:
+        article = by_id.get(n.article_id)
+        if article is None:
+            continue
+        title = _nfc(article.title.strip()) if article.title and article.title.strip() else ""
+        body_start = len(title) + 2 if title else 0
+        dateline = _DATELINE.match(_nfc(article.text))
+        if dateline and not (dateline["rest"] or dateline["city"].isupper()):
+            dateline = None
+        dateline_end = body_start + (dateline.end() if dateline else 0)
+        for m in n.mentions:
+            if m.kind != "country" or m.key == "CN":
+                continue
+            if m.start < 0:
+                weights[m.key] += BODY_WEIGHT
+            elif m.start < len(title):
+                weights[m.key] += TITLE_WEIGHT
+            elif body_start <= m.start < dateline_end:
+                continue
+            elif m.start < body_start + LEAD_CHARS:
+                weights[m.key] += LEAD_WEIGHT
+            else:
+                weights[m.key] += BODY_WEIGHT
+    return weights
+
+
+def story_country(material: StoryMaterial) -> str | None:
+    """The country a story is about besides China: the most mentioned one, weighted by title and lead.
+
+    Ties go to the story's own country order; a story without annotations falls back to
+    :func:`primary_country`.
+    """
+    weights = country_weights(material)
+    if not weights:
+        return primary_country(material.story)
+    order = {c: i for i, c in enumerate(material.story.countries)}
+    return min(weights, key=lambda c: (-weights[c], order.get(c, len(order)), c))
 
 
 def select_stories(materials: Sequence[StoryMaterial], *, more: int = 3) -> Selection:
@@ -53,11 +122,11 @@ def select_stories(materials: Sequence[StoryMaterial], *, more: int = 3) -> Sele
         return Selection(lead=None, more=(), supercontinent=())
     lead, rest = usable[0], usable[1:]
     chosen_more = tuple(rest[:more])
-    taken = {primary_country(m.story) for m in (lead, *chosen_more)}
+    taken = {story_country(m) for m in (lead, *chosen_more)}
     items: list[tuple[str, StoryMaterial]] = []
     leftovers = []
     for m in rest[more:]:
-        country = primary_country(m.story)
+        country = story_country(m)
         if country and country not in taken and len(items) < MAX_ITEMS:
             taken.add(country)
             items.append((country, m))
@@ -67,7 +136,7 @@ def select_stories(materials: Sequence[StoryMaterial], *, more: int = 3) -> Sele
     for m in leftovers:
         if len(items) >= MIN_ITEMS:
             break
-        country = primary_country(m.story)
+        country = story_country(m)
         if country:
             items.append((country, m))
     return Selection(lead=lead, more=chosen_more, supercontinent=tuple(items))

@@ -24,7 +24,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..clock import Clock
@@ -34,10 +34,20 @@ from ..store import Database
 from ..store import ledger as sql
 from ..store.ledger import LedgerRow, SendEdition
 
-__all__ = ["STATES", "Ledger", "SendStatus", "SenderBusy"]
+__all__ = ["STATES", "Ledger", "SendStatus", "SenderBusy", "Transition"]
 
 STATES = ("queued", "sending", "sent", "deferred", "bounced", "unknown", "dropped")
 LOCK_NAME = "sender"
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One row's state change, for ``Ledger.apply``."""
+
+    row_id: int
+    state: str
+    from_states: tuple[str, ...] | None = None
+    values: dict[str, object] = field(default_factory=dict)
 
 
 class SenderBusy(DeliveryError):
@@ -147,6 +157,20 @@ class Ledger:
         """Commit one row's new state; False if it was not in ``from_states``."""
         with self.db.begin() as conn:
             return sql.set_state(conn, row_id, state, self.clock.now(), from_states=from_states, **values)
+
+    def apply(self, changes: Sequence[Transition]) -> list[bool]:
+        """Commit many rows' new states in ONE transaction (the sender's group commit).
+
+        Returns, for each change in order, False if its row was not in its ``from_states``.
+        """
+        if not changes:
+            return []
+        now = self.clock.now()
+        with self.db.begin() as conn:
+            return [
+                sql.set_state(conn, c.row_id, c.state, now, from_states=c.from_states, **c.values)
+                for c in changes
+            ]
 
     def status(self, edition_id: str) -> SendStatus:
         """Counts per state and every row not ``sent``, with the reason."""

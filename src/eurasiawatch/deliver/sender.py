@@ -15,7 +15,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
@@ -30,7 +30,7 @@ from ..store import Database
 from ..store import ledger as sql
 from ..store.ledger import LedgerRow
 from .dkim import DkimKey
-from .ledger import Ledger, SenderBusy, SendStatus
+from .ledger import Ledger, SenderBusy, SendStatus, Transition
 from .message import OutgoingMessage, build_message, new_verp_tag, render_message
 from .options import SendOptions
 from .smtp import Mailer, PermanentDeliveryError, Throttled
@@ -272,6 +272,41 @@ class _Run:
     states: tuple[str, ...]
     attempted: int = 0
     lost_lease: bool = False
+    # the group commit: changes waiting for the next transaction, and the task committing them
+    _changes: list[tuple[Transition, asyncio.Future[bool] | None]] = field(default_factory=list)
+    _committer: asyncio.Task[None] | None = None
+
+    def _commit(
+        self, row_id: int, state: str, *, from_states: Sequence[str] | None = None, **values: object
+    ) -> asyncio.Future[bool]:
+        """Queue a state change for the next group commit; the future resolves once it is committed."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        change = Transition(row_id, state, tuple(from_states) if from_states else None, values)
+        self._changes.append((change, future))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_loop())
+        return future
+
+    async def _commit_loop(self) -> None:
+        # every change queued while a transaction runs goes into the next one, so the messages in
+        # flight share their commits; the database work runs in a thread, off the event loop
+        while self._changes:
+            batch, self._changes = self._changes, []
+            try:
+                results = await asyncio.to_thread(self.ledger.apply, [c for c, _ in batch])
+            except BaseException as exc:
+                for _, future in batch:
+                    if future is not None and not future.done():
+                        future.set_exception(exc)
+                raise
+            for (_, future), ok in zip(batch, results, strict=True):
+                if future is not None and not future.done():
+                    future.set_result(ok)
+
+    async def _flush(self) -> None:
+        """Wait until every queued change is committed."""
+        while self._committer is not None and not self._committer.done():
+            await asyncio.shield(self._committer)
 
     async def main(self, wait_retries: bool) -> int:
         renewer = asyncio.create_task(self._renew())
@@ -281,6 +316,7 @@ class _Run:
                 self.states = ("queued", "deferred")  # unknown rows are resent once at most
                 if rows:
                     await self._send_rows(rows)
+                    await self._flush()  # the next query must see every state change
                     continue
                 pending = self.ledger.pending(self.edition.edition_id)
                 if not pending or not wait_retries:
@@ -290,7 +326,10 @@ class _Run:
                 await asyncio.sleep(min(max((soonest - now).total_seconds(), 0.01), 5.0))
         finally:
             renewer.cancel()
-            await self.mailer.close()
+            try:
+                await self._flush()
+            finally:
+                await self.mailer.close()
         if self.lost_lease:
             raise SenderBusy("the sender lost its lease to another sender and stopped")
         return self.attempted
@@ -298,7 +337,9 @@ class _Run:
     async def _renew(self) -> None:
         while True:
             await asyncio.sleep(self.options.lease_seconds / 3)
-            taken, _, _ = self.ledger.try_lock(self.holder, self.options.lease_seconds)
+            taken, _, _ = await asyncio.to_thread(
+                self.ledger.try_lock, self.holder, self.options.lease_seconds
+            )
             if not taken:
                 self.lost_lease = True
                 return
@@ -317,9 +358,7 @@ class _Run:
     def _prepare(self, row: LedgerRow) -> OutgoingMessage | None:
         recipient = self.by_token.get(row.delivery.subscriber_token)
         if recipient is None:
-            self.ledger.transition(
-                row.id, "dropped", detail="unsubscribed or suppressed after the send started"
-            )
+            self._commit(row.id, "dropped", detail="unsubscribed or suppressed after the send started")
             return None
         now = self.clock.now()
         try:
@@ -329,7 +368,7 @@ class _Run:
             if recipient.pgp_key and self.encrypt is not None:
                 msg = self.encrypt(msg, recipient.pgp_key)
         except DeliveryError as exc:
-            self.ledger.transition(row.id, "bounced", detail=str(exc))
+            self._commit(row.id, "bounced", detail=str(exc))
             return None
         return render_message(
             msg, verp=row.verp, options=self.options, keys=self.keys, timestamp=int(now.timestamp())
@@ -342,10 +381,11 @@ class _Run:
         attempts = row.delivery.attempts + 1
         claimed = False
 
-        def before_data() -> bool:
-            # committed only now: a sender killed before this point leaves the row as it was
+        async def before_data() -> bool:
+            # committed only now (with the other messages in flight): a sender killed before the
+            # commit leaves the row as it was; DATA goes out only once ``sending`` is committed
             nonlocal claimed
-            claimed = self.ledger.transition(
+            claimed = await self._commit(
                 row.id, "sending", from_states=(*self.states, "unknown"), attempts=attempts
             )
             return claimed
@@ -356,7 +396,7 @@ class _Run:
         except Throttled as exc:
             # the server asked us to slow down: not the reader's fault, so the attempt does not count
             delay = timedelta(seconds=self.options.retry_base / 2)
-            self.ledger.transition(
+            self._commit(
                 row.id,
                 "deferred",
                 attempts=row.delivery.attempts,
@@ -364,17 +404,17 @@ class _Run:
                 next_attempt_at=self.clock.now() + delay,
             )
         except PermanentDeliveryError as exc:
-            self.ledger.transition(row.id, "bounced", detail=str(exc))
-            self._bounce(row, "hard")
+            self._commit(row.id, "bounced", detail=str(exc))
+            await self._bounce(row, "hard")
         except TransientDeliveryError as exc:
             if attempts >= self.options.max_attempts:
-                self.ledger.transition(
+                self._commit(
                     row.id, "bounced", attempts=attempts, detail=f"gave up after {attempts} attempts: {exc}"
                 )
-                self._bounce(row, "soft")
+                await self._bounce(row, "soft")
             else:
                 delay = timedelta(seconds=self.options.retry_base * 2 ** (attempts - 1))
-                self.ledger.transition(
+                self._commit(
                     row.id,
                     "deferred",
                     attempts=attempts,
@@ -383,12 +423,17 @@ class _Run:
                 )
         except DeliveryError as exc:
             if claimed or "abandoned" not in str(exc):
-                self.ledger.transition(row.id, "bounced", detail=str(exc))
+                self._commit(row.id, "bounced", detail=str(exc))
         else:
-            self.ledger.transition(row.id, "sent", relay=relay, detail=None, next_attempt_at=None)
+            self._commit(row.id, "sent", relay=relay, detail=None, next_attempt_at=None)
 
-    def _bounce(self, row: LedgerRow, kind: str) -> None:
+    async def _bounce(self, row: LedgerRow, kind: str) -> None:
         if self.record_bounce is None:
             return
+        await self._flush()
+        await asyncio.to_thread(self._record_bounce, row.delivery.subscriber_token, kind)
+
+    def _record_bounce(self, token: str, kind: str) -> None:
+        assert self.record_bounce is not None
         with self.ledger.db.begin() as conn:
-            self.record_bounce(conn, row.delivery.subscriber_token, kind, self.clock.now())
+            self.record_bounce(conn, token, kind, self.clock.now())

@@ -17,11 +17,12 @@ destination domain has a pace too (``SendOptions.domain_rate``), which a throttl
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import random
 import re
 import ssl
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -32,7 +33,7 @@ from ..errors import DeliveryError, TransientDeliveryError
 from .message import OutgoingMessage
 from .options import Relay
 
-__all__ = ["FileMailer", "Mailer", "PermanentDeliveryError", "SmtpMailer", "Throttled"]
+__all__ = ["BeforeData", "FileMailer", "Mailer", "PermanentDeliveryError", "SmtpMailer", "Throttled"]
 
 DOWN_SECONDS = 30.0
 _RATE_WORDS = re.compile(r"rate|too many|throttl|slow down|try (again )?later|exceeded", re.IGNORECASE)
@@ -55,10 +56,24 @@ class PermanentDeliveryError(DeliveryError):
         self.code = code
 
 
+BeforeData = Callable[[], "bool | Awaitable[bool]"]
+"""Called right before DATA; may be a coroutine function (the sender's group commit is one)."""
+
+
+async def _claim(before_data: BeforeData | None) -> bool:
+    """Run ``before_data`` (plain or async); True when there is none."""
+    if before_data is None:
+        return True
+    result = before_data()
+    if inspect.isawaitable(result):
+        result = await result
+    return bool(result)
+
+
 class Mailer(Protocol):
     """Sends signed messages; ``send`` returns the name of the relay (or outbox) that took it."""
 
-    async def send(self, message: OutgoingMessage, before_data: Callable[[], bool] | None = None) -> str:
+    async def send(self, message: OutgoingMessage, before_data: BeforeData | None = None) -> str:
         """Send one message (raises the errors listed in the module docstring).
 
         ``before_data`` is called once the recipient is accepted, right before DATA; when it returns
@@ -83,9 +98,9 @@ class FileMailer:
         self.directory.mkdir(parents=True, exist_ok=True)
         self._count = len(list(self.directory.glob("*.eml")))
 
-    async def send(self, message: OutgoingMessage, before_data: Callable[[], bool] | None = None) -> str:
+    async def send(self, message: OutgoingMessage, before_data: BeforeData | None = None) -> str:
         """Write the message and its envelope."""
-        if before_data is not None and not before_data():
+        if not await _claim(before_data):
             raise DeliveryError("abandoned before DATA")
         self._count += 1
         name = f"{self._count:06d}.eml"
@@ -181,7 +196,7 @@ class SmtpMailer:
             pace = self._domains[domain] = _Pace(interval=self._domain_interval, floor=self._domain_interval)
         return pace
 
-    async def send(self, message: OutgoingMessage, before_data: Callable[[], bool] | None = None) -> str:
+    async def send(self, message: OutgoingMessage, before_data: BeforeData | None = None) -> str:
         """Send through a relay, failing over to the next when one cannot be reached.
 
         Raises:
@@ -213,7 +228,7 @@ class SmtpMailer:
         raise TransientDeliveryError(f"no SMTP relay could be reached ({type(last).__name__}: {last})")
 
     async def _send_via(
-        self, state: _RelayState, message: OutgoingMessage, before_data: Callable[[], bool] | None
+        self, state: _RelayState, message: OutgoingMessage, before_data: BeforeData | None
     ) -> None:
         async with state.slots:
             await state.pace.wait()
@@ -224,7 +239,7 @@ class SmtpMailer:
             try:
                 await smtp.mail(message.envelope_from)
                 await smtp.rcpt(message.recipient)
-                if before_data is not None and not before_data():
+                if not await _claim(before_data):
                     keep = await _reset(smtp)
                     raise DeliveryError("abandoned before DATA")
                 await smtp.data(message.data)

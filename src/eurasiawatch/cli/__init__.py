@@ -68,6 +68,7 @@ def _register() -> None:
         stories_cmd,
         subscribers_cmd,
         trends_cmd,
+        watchlist_cmd,
     )
 
 

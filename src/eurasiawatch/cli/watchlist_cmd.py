@@ -1,0 +1,283 @@
+"""``eurasiawatch watchlist``: saved searches and country/entity/theme sets, their feed and digest.
+
+``digest`` prints the daily digest; with ``--send`` it mails it to ``deliver.editors`` (or ``--to``)
+through SMTP, or writes it to ``--outbox`` (a dry run), and only then marks the matches delivered, so
+running it twice sends nothing new the second time. Exit status 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..analyze.search import search_index_pending
+from ..analyze.watchlists import (
+    Digest,
+    Watchlist,
+    WatchlistError,
+    build_digest,
+    digest_email,
+    find_matches,
+    render_feed,
+)
+from ..deliver.message import OutgoingMessage, check_address
+from ..deliver.options import SendOptions
+from ..deliver.smtp import FileMailer, Mailer, SmtpMailer
+from ..errors import DeliveryError
+from ..store import Database, open_database
+from ..store import watchlists as store
+from . import app
+from .common import AsOf, Json, console, err_console, runtime
+
+watchlist_app = typer.Typer(
+    help="Watchlists: saved searches and country/entity/theme sets.", no_args_is_help=True
+)
+app.add_typer(watchlist_app, name="watchlist")
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
+
+
+def _fail(message: str) -> typer.Exit:
+    err_console.print(f"[red]Error:[/red] {message}", highlight=False)
+    return typer.Exit(2)
+
+
+def _db(ctx: typer.Context) -> Database:
+    db = open_database(runtime(ctx).settings)
+    db.ensure_current()
+    return db
+
+
+def _load(db: Database, name: str) -> Watchlist:
+    with db.begin() as conn:
+        row = store.get_watchlist(conn, name)
+    if row is None:
+        raise _fail(f"no watchlist named {name!r}")
+    return Watchlist.from_row(row)
+
+
+@watchlist_app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A short name (letters, digits, . _ -).")],
+    query: Annotated[
+        str | None, typer.Option(help="Full-text query, as for `search`.", show_default=False)
+    ] = None,
+    country: Annotated[list[str] | None, typer.Option("--country", help="ISO code (repeatable).")] = None,
+    entity: Annotated[
+        list[str] | None, typer.Option("--entity", help="Entity name, key or QID (repeatable).")
+    ] = None,
+    theme: Annotated[list[str] | None, typer.Option("--theme", help="Theme (repeatable).")] = None,
+    as_of: AsOf = None,
+) -> None:
+    """Save a watchlist: a query and/or countries, entities, themes (kinds ANDed, values ORed)."""
+    watch = Watchlist(
+        name=name,
+        query=query.strip() if query and query.strip() else None,
+        countries=tuple(c.upper() for c in _split(country)),
+        entities=_split(entity),
+        themes=_split(theme),
+    )
+    try:
+        watch.check()
+    except WatchlistError as exc:
+        raise _fail(str(exc)) from None
+    db = _db(ctx)
+    with db.begin() as conn:
+        if store.get_watchlist(conn, name) is not None:
+            raise _fail(f"a watchlist named {name!r} exists (remove it first)")
+        store.insert_watchlist(
+            conn,
+            {
+                "name": watch.name,
+                "query": watch.query,
+                "countries": watch.countries,
+                "entities": watch.entities,
+                "themes": watch.themes,
+                "created_at": runtime(ctx).clock(as_of).now(),
+            },
+        )
+    console.print(f"watchlist {name} saved", highlight=False)
+
+
+def _describe(w: Watchlist) -> str:
+    parts = [f"query {w.query!r}"] if w.query else []
+    parts += [
+        f"{k} {', '.join(v)}"
+        for k, v in (("countries", w.countries), ("entities", w.entities), ("themes", w.themes))
+        if v
+    ]
+    return "; ".join(parts)
+
+
+@watchlist_app.command("list")
+def list_command(ctx: typer.Context, json_: Json = False) -> None:
+    """List the watchlists with what they look for and when they were last delivered."""
+    with _db(ctx).begin() as conn:
+        found = [Watchlist.from_row(r) for r in store.list_watchlists(conn)]
+    if json_:
+        console.print_json(json.dumps([_as_dict(w) for w in found], ensure_ascii=False))
+        return
+    for w in found:
+        last = w.delivered_until.isoformat() if w.delivered_until else "never"
+        console.print(f"{w.name}: {_describe(w)} (delivered until {last})", highlight=False)
+    if not found:
+        console.print("no watchlists")
+
+
+def _as_dict(w: Watchlist) -> dict[str, object]:
+    return {
+        "name": w.name,
+        "query": w.query,
+        "countries": list(w.countries),
+        "entities": list(w.entities),
+        "themes": list(w.themes),
+        "delivered_until": w.delivered_until.isoformat() if w.delivered_until else None,
+    }
+
+
+@watchlist_app.command("remove")
+def remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The watchlist.")]) -> None:
+    """Remove a watchlist."""
+    with _db(ctx).begin() as conn:
+        if not store.delete_watchlist(conn, name):
+            raise _fail(f"no watchlist named {name!r}")
+    console.print(f"watchlist {name} removed", highlight=False)
+
+
+@watchlist_app.command("show")
+def show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The watchlist.")],
+    limit: Annotated[int, typer.Option(min=1, help="Matches shown.")] = 20,
+    json_: Json = False,
+    as_of: AsOf = None,
+) -> None:
+    """Show a watchlist and its latest matches (marking nothing)."""
+    db = _db(ctx)
+    watch = _load(db, name)
+    now = runtime(ctx).clock(as_of).now()
+    with db.begin() as conn:
+        search_index_pending(conn, now=now)
+        found = find_matches(conn, watch, after=None, until=now, limit=limit)
+    if json_:
+        data = _as_dict(watch) | {
+            "matches": [
+                {"article_id": m.article_id, "title": m.title, "url": m.url, "outlet": m.outlet}
+                for m in found
+            ]
+        }
+        console.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    console.print(f"{watch.name}: {_describe(watch)}", highlight=False)
+    for m in found:
+        new = watch.delivered_until is None or m.first_seen_at > watch.delivered_until
+        console.print(
+            f"{'*' if new else ' '} {m.title or '(untitled)'} — {m.outlet or '?'}  {m.url}", highlight=False
+        )
+
+
+@watchlist_app.command("feed")
+def feed(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The watchlist.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Write the feed here instead of stdout.", show_default=False)
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Entries in the feed.")] = 50,
+    as_of: AsOf = None,
+) -> None:
+    """Write an Atom feed of a watchlist's latest matches."""
+    db = _db(ctx)
+    watch = _load(db, name)
+    now = runtime(ctx).clock(as_of).now()
+    with db.begin() as conn:
+        search_index_pending(conn, now=now)
+        found = find_matches(conn, watch, after=None, until=now, limit=limit)
+    xml = render_feed(watch, found, now=now)
+    if out is None:
+        typer.echo(xml, nl=False)
+    else:
+        out.write_text(xml, encoding="utf-8")
+        err_console.print(f"{len(found)} entries written to {out}", highlight=False)
+
+
+async def _send_all(mailer: Mailer, messages: list[OutgoingMessage]) -> None:
+    try:
+        for m in messages:
+            await mailer.send(m)
+    finally:
+        await mailer.close()
+
+
+@watchlist_app.command("digest")
+def digest(
+    ctx: typer.Context,
+    send: Annotated[
+        bool, typer.Option("--send", help="Mail it (deliver.editors or --to) and mark it delivered.")
+    ] = False,
+    to: Annotated[
+        list[str] | None, typer.Option("--to", help="Recipient instead of deliver.editors (repeatable).")
+    ] = None,
+    outbox: Annotated[
+        str | None,
+        typer.Option(
+            help="With --send: write to this directory instead of SMTP (dry run).", show_default=False
+        ),
+    ] = None,
+    as_of: AsOf = None,
+) -> None:
+    """Build the daily digest of every watchlist's new matches; print it, or send it with --send."""
+    rt = runtime(ctx)
+    db = _db(ctx)
+    now = rt.clock(as_of).now()
+    with db.begin() as conn:
+        search_index_pending(conn, now=now)
+        watches = [Watchlist.from_row(r) for r in store.list_watchlists(conn)]
+        sections = [(w, find_matches(conn, w, after=w.delivered_until, until=now)) for w in watches]
+    result = build_digest(sections, now=now)
+    if not send:
+        typer.echo(result.text, nl=False)
+        return
+    options = SendOptions.from_settings(rt.settings)
+    try:
+        recipients = [check_address(a) for a in (_split(to) or options.editors)]
+    except DeliveryError as exc:  # a malformed --to
+        raise _fail(f"{exc}") from None
+    if not recipients:
+        raise _fail("no recipients: set deliver.editors or pass --to")
+    if not result.count:
+        console.print("nothing new: no digest sent")
+        return
+    messages = [
+        OutgoingMessage(
+            envelope_from=options.from_address,
+            recipient=address,
+            data=_bytes(result, options, address, now),
+            message_id="",
+        )
+        for address in recipients
+    ]
+    mailer: Mailer = (
+        FileMailer(outbox) if outbox else SmtpMailer(options.relays, domain_rate=options.domain_rate)
+    )
+    asyncio.run(_send_all(mailer, messages))
+    with db.begin() as conn:
+        store.mark_delivered(conn, [w.name for w in watches], now)
+    console.print(
+        f"digest of {result.count} new matches sent to {len(recipients)} recipient(s)", highlight=False
+    )
+
+
+def _bytes(result: Digest, options: SendOptions, address: str, now: datetime) -> bytes:
+    msg = digest_email(
+        result, sender=options.from_address, sender_name=options.from_name, recipient=address, now=now
+    )
+    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 from eurasiawatch.analyze.stories import Story
 from eurasiawatch.compose import draft_edition
 from eurasiawatch.compose.gather import gather_inputs
 from eurasiawatch.compose.select import StoryMaterial, story_country
-from eurasiawatch.records import Annotation, Article, Mention
+from eurasiawatch.compose.summarize import fact_sentence
+from eurasiawatch.records import Annotation, Article, Event, Mention
 
 from .conftest import CLOCK
 
@@ -76,3 +78,68 @@ def test_a_dateline_city_does_not_make_the_story_about_the_outlets_home() -> Non
     # a mention in the headline weighs more than one in the body
     m = _material("Talks were held. " * 40, title, [("CZ", body + 600), ("CZ", body + 650), ("TJ", 3)])
     assert story_country(m) == "TJ"
+
+
+def _event(type_: str, actors, *, day: str | None = "2024-07-01", upcoming: bool = False) -> Event:
+    return Event(article_id="a1", type=type_, date=day, actors=tuple(actors), upcoming=upcoming)
+
+
+def _notes(*entities: tuple[str, str]) -> Annotation:
+    mentions = [
+        Mention(article_id="a1", kind="country", key=k, name=n)
+        for k, n in (("HU", "Hungary"), ("CN", "China"), ("BY", "Belarus"), ("RU", "Russia"))
+    ]
+    mentions += [Mention(article_id="a1", kind="entity", key=n, name=n, entity_type=t) for n, t in entities]
+    return Annotation(article_id="a1", language="sr", china_related=True, mentions=tuple(mentions))
+
+
+def test_facts_sentences_are_grammatical_and_only_about_real_actors() -> None:
+    notes = _notes(
+        ("Moskvich", "product"),
+        ("Viktor Orbán", "person"),
+        ("Xi Jinping", "person"),
+        ("Xinhua News Agency", "media"),
+    )
+    # a car brand threatening a prime minister: not stated
+    assert fact_sentence(_event("THREATEN", [("RU", "Moskvich"), ("HU", "Viktor Orbán")]), notes) is None
+    # the reporting agency is not an actor
+    talks = [("CN", "Xinhua News Agency"), ("CN", "Xi Jinping"), ("HU", "Viktor Orbán")]
+    assert (
+        fact_sentence(_event("CONSULT", talks), notes)
+        == "On 1 July 2024, Xi Jinping and Viktor Orbán held talks"
+    )
+    assert (
+        fact_sentence(_event("SANCTION", [("HU", "Viktor Orbán"), ("CN", None)]), notes)
+        == "On 1 July 2024, Viktor Orbán imposed sanctions on China"
+    )
+    upcoming = _event(
+        "AGREE", [("HU", "Viktor Orbán"), ("CN", "Xi Jinping")], day="2024-07-20", upcoming=True
+    )
+    assert (
+        fact_sentence(upcoming, notes)
+        == "Viktor Orbán and Xi Jinping are due to reach an agreement on 20 July 2024"
+    )
+    # countries alone, a type without a wording, three sides: quoted instead
+    assert fact_sentence(_event("ASSAULT", [("BY", None), ("RU", None)]), notes) is None
+    assert fact_sentence(_event("CONCEDE", [("HU", "Viktor Orbán"), ("CN", None)]), notes) is None
+    three = [("HU", "Viktor Orbán"), ("CN", "Xi Jinping"), ("RU", None)]
+    assert fact_sentence(_event("CONSULT", three), notes) is None
+
+
+def test_the_draft_writes_no_label_style_facts_and_quotes_with_language_and_outlet(sample_db) -> None:
+    edition = _draft(sample_db)
+    own = [
+        p
+        for b in edition.blocks
+        if b.section in ("lead", "more", "supercontinent")
+        for p in b.text.split("\n\n")
+        if p and not p.startswith(">")
+    ]
+    # "Moskvich and Viktor Orbán: threat, 1 July 2024" was the old form
+    assert not [p for p in own if re.search(r"\w: [a-z ]+, \d{1,2} [A-Z]", p)]
+    assert "Moskvich" not in "\n".join(own)
+    facts = [p for p in own if p.startswith("On ")]
+    assert facts and all(re.match(r"On \d{1,2} [A-Z][a-z]+ \d{4}, .+ [a-z]+ ", p) for p in facts)
+    # a story with no English article and no statable event: whose words follow, in which language
+    fallback = [p for p in own if p.startswith("As reported in ")]
+    assert fallback and all(re.match(r"As reported in [A-Z][a-z]+ by .+ \[\d+\]:$", p) for p in fallback)

@@ -49,6 +49,7 @@ TEMPLATE_WORDS = frozenset(
     {
         "A",
         "An",
+        "As",
         "The",
         "In",
         "On",

@@ -22,7 +22,14 @@ from datetime import date
 from ..records import Annotation, Article, Event
 from .citations import format_day, split_sentences
 
-__all__ = ["Extract", "candidate_sentences", "event_phrase", "select_sentences", "structured_facts"]
+__all__ = [
+    "Extract",
+    "candidate_sentences",
+    "event_phrase",
+    "fact_sentence",
+    "select_sentences",
+    "structured_facts",
+]
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _MIN_CHARS, _MAX_CHARS = 40, 320
@@ -45,6 +52,33 @@ EVENT_WORDS = {
     "COERCE": "coercion",
     "ASSAULT": "use of force",
 }
+
+
+# Sentences the drafter may write about an event: (past, scheduled) verb phrases. ``{a}`` is the
+# first actor (or "A and B" for a meeting of equals), ``{b}`` the other side. Types whose
+# wording would guess at what happened (CONCEDE, RETREAT) are left out: those stories are quoted.
+_MUTUAL = {
+    "AGREE": ("reached an agreement", "reach an agreement"),
+    "CONSULT": ("held talks", "hold talks"),
+    "COOPERATE": ("agreed to cooperate", "cooperate"),
+    "MOBILIZE": ("held military exercises", "hold military exercises"),
+}
+_DIRECTED = {
+    "SUPPORT": ("voiced support for {b}", "voice support for {b}"),
+    "AID": ("provided aid to {b}", "provide aid to {b}"),
+    "REQUEST": ("made a request to {b}", "make a request to {b}"),
+    "ACCUSE": ("accused {b}", "accuse {b}"),
+    "REJECT": ("rebuffed {b}", "rebuff {b}"),
+    "THREATEN": ("threatened {b}", "threaten {b}"),
+    "PROTEST": ("protested against {b}", "protest against {b}"),
+    "SANCTION": ("imposed sanctions on {b}", "impose sanctions on {b}"),
+    "COERCE": ("put pressure on {b}", "put pressure on {b}"),
+    "ASSAULT": ("used force against {b}", "use force against {b}"),
+}
+# Entity kinds that can act in a sentence; media (the reporting agency), products, places and
+# events cannot ("Moskvich threatened Viktor Orbán").
+REAL_ENTITIES = frozenset({"person", "organisation", "company"})
+_NOT_ACTORS = frozenset({"media"})  # the agency that reported it: dropped, the event stays
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -154,10 +188,72 @@ def event_phrase(event: Event, annotation: Annotation) -> str:
     return text[0].upper() + text[1:]
 
 
+def _sentence_actors(event: Event, annotation: Annotation) -> list[str] | None:
+    """The names an event's sentence may use, or None when an actor is not a real entity."""
+    countries = {m.key: m.name for m in annotation.mentions if m.kind == "country"}
+    kinds = {m.name: m.entity_type for m in annotation.mentions if m.kind == "entity"}
+    names: list[str] = []
+    for country, entity in event.actors:
+        if entity is None:
+            name = countries.get(country) if country else None
+            if name is None:
+                return None
+        elif kinds.get(entity) in _NOT_ACTORS:
+            continue
+        elif kinds.get(entity) in REAL_ENTITIES and country:
+            name = entity
+        else:
+            return None
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def fact_sentence(event: Event, annotation: Annotation) -> str | None:
+    """An English sentence stating an event ("On 3 July 2024, Xi Jinping and Viktor Orbán held talks").
+
+    Only for events of a type with a wording, with actors tied to a country, at least one of them a
+    named person, organisation or company and none of them anything else (a product, a place, an
+    event); the reporting agency is not an actor. None otherwise (the source is quoted
+    instead). No final full stop.
+    """
+    if event.mode in ("negated", "hypothetical") or not any(c for c, _ in event.actors):
+        return None
+    names = _sentence_actors(event, annotation)
+    # two sides exactly: with three or more the annotator has usually merged several meetings
+    if not names or len(names) != 2:
+        return None
+    # countries alone ("Belarus used force against Russia") are too often a background clause
+    if not any(entity and entity in names for _, entity in event.actors):
+        return None
+    day = None
+    if event.date:
+        with contextlib.suppress(ValueError):
+            day = format_day(date.fromisoformat(event.date))
+    tense = 1 if event.upcoming else 0
+    if event.type in _MUTUAL:
+        who = " and ".join(names)
+        verb = _MUTUAL[event.type][tense]
+    elif event.type in _DIRECTED:
+        who = names[0]
+        verb = _DIRECTED[event.type][tense].format(b=names[1])
+    else:
+        return None
+    where = f" in {event.location}" if event.location and event.location not in names else ""
+    if event.upcoming:
+        when = f" on {day}" if day else ""
+        return (
+            f"{who} are due to {verb}{where}{when}"
+            if event.type in _MUTUAL
+            else (f"{who} is due to {verb}{where}{when}")
+        )
+    return f"On {day}, {who} {verb}{where}" if day else f"{who} {verb}{where}"
+
+
 def structured_facts(annotations: Sequence[Annotation], *, limit: int = 2) -> list[tuple[str, str]]:
     """(article id, sentence) stating a story's main events from the annotations, in English.
 
-    Events with actors and a date come first; negated and hypothetical ones are left out.
+    Events with actors and a date come first; only events :func:`fact_sentence` can state are kept.
     """
     rows = []
     for n in annotations:
@@ -170,8 +266,8 @@ def structured_facts(annotations: Sequence[Annotation], *, limit: int = 2) -> li
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     for _, article_id, event, annotation in rows:
-        phrase = event_phrase(event, annotation)
-        if phrase in seen:
+        phrase = fact_sentence(event, annotation)
+        if phrase is None or phrase in seen:
             continue
         seen.add(phrase)
         out.append((article_id, phrase))

@@ -37,6 +37,7 @@ MODES = ("asserted", "negated", "hypothetical", "planned")
 _MAX_TYPES_PER_SENTENCE = (
     1  # the most specific type only: a second one was trigger noise more often than not (measured)
 )
+_COMPANION_TYPES = ("CONSULT",)  # kept beside the sentence's most specific type
 _MAIN_COUNTRIES = 2
 _MIN_SIDES = 2
 _MAX_EVENTS = 3  # an article reports a few events; more were trigger noise (tuned on the sample corpus)
@@ -91,7 +92,11 @@ def _types(sentence: str, lang: str) -> list[str]:
         if match:
             found.append((match.start(), event_type))
     # keep the priority order (specific types first), then the earliest trigger breaks ties
-    return [t for _, t in found][:_MAX_TYPES_PER_SENTENCE]
+    types = [t for _, t in found]
+    kept = types[:_MAX_TYPES_PER_SENTENCE]
+    # a meeting is reported with its outcome ("held talks and signed"): both are events
+    kept.extend(t for t in types[_MAX_TYPES_PER_SENTENCE:] if t in _COMPANION_TYPES)
+    return kept
 
 
 def _actors(

@@ -7,30 +7,20 @@ running it twice sends nothing new the second time. Exit status 2 on bad usage.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..analyze.search import search_index_pending
-from ..analyze.watchlists import (
-    Digest,
-    Watchlist,
-    WatchlistError,
-    build_digest,
-    digest_email,
-    find_matches,
-    render_feed,
-)
-from ..deliver.message import OutgoingMessage, check_address
+from ..analyze.watchlists import Watchlist, WatchlistError, find_matches, render_feed
 from ..deliver.options import SendOptions
 from ..deliver.smtp import FileMailer, Mailer, SmtpMailer
 from ..errors import DeliveryError
 from ..store import Database, open_database
 from ..store import watchlists as store
+from ..watching import prepare_digest, send_digest
 from . import app
 from .common import AsOf, Json, console, err_console, runtime
 
@@ -209,14 +199,6 @@ def feed(
         err_console.print(f"{len(found)} entries written to {out}", highlight=False)
 
 
-async def _send_all(mailer: Mailer, messages: list[OutgoingMessage]) -> None:
-    try:
-        for m in messages:
-            await mailer.send(m)
-    finally:
-        await mailer.close()
-
-
 @watchlist_app.command("digest")
 def digest(
     ctx: typer.Context,
@@ -237,47 +219,23 @@ def digest(
     """Build the daily digest of every watchlist's new matches; print it, or send it with --send."""
     rt = runtime(ctx)
     db = _db(ctx)
-    now = rt.clock(as_of).now()
-    with db.begin() as conn:
-        search_index_pending(conn, now=now)
-        watches = [Watchlist.from_row(r) for r in store.list_watchlists(conn)]
-        sections = [(w, find_matches(conn, w, after=w.delivered_until, until=now)) for w in watches]
-    result = build_digest(sections, now=now)
+    prepared = prepare_digest(db, rt.clock(as_of).now())
     if not send:
-        typer.echo(result.text, nl=False)
+        typer.echo(prepared.digest.text, nl=False)
         return
     options = SendOptions.from_settings(rt.settings)
-    try:
-        recipients = [check_address(a) for a in (_split(to) or options.editors)]
-    except DeliveryError as exc:  # a malformed --to
-        raise _fail(f"{exc}") from None
-    if not recipients:
-        raise _fail("no recipients: set deliver.editors or pass --to")
-    if not result.count:
-        console.print("nothing new: no digest sent")
-        return
-    messages = [
-        OutgoingMessage(
-            envelope_from=options.from_address,
-            recipient=address,
-            data=_bytes(result, options, address, now),
-            message_id="",
-        )
-        for address in recipients
-    ]
     mailer: Mailer = (
         FileMailer(outbox) if outbox else SmtpMailer(options.relays, domain_rate=options.domain_rate)
     )
-    asyncio.run(_send_all(mailer, messages))
-    with db.begin() as conn:
-        store.mark_delivered(conn, [w.name for w in watches], now)
+    try:
+        sent = send_digest(
+            db, prepared, recipients=list(_split(to) or options.editors), mailer=mailer, options=options
+        )
+    except DeliveryError as exc:  # no recipients, or a malformed --to
+        raise _fail(f"{exc}") from None
+    if not sent:
+        console.print("nothing new: no digest sent")
+        return
     console.print(
-        f"digest of {result.count} new matches sent to {len(recipients)} recipient(s)", highlight=False
+        f"digest of {prepared.digest.count} new matches sent to {sent} recipient(s)", highlight=False
     )
-
-
-def _bytes(result: Digest, options: SendOptions, address: str, now: datetime) -> bytes:
-    msg = digest_email(
-        result, sender=options.from_address, sender_name=options.from_name, recipient=address, now=now
-    )
-    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))

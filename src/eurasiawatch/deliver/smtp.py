@@ -5,7 +5,9 @@ A mailer has two coroutines, ``send(message) -> relay name`` and ``close()``. ``
 - ``Throttled`` (a ``TransientDeliveryError``) for a 421 or a 450/451/452 whose text speaks of rates
   ("too many", "rate", "throttl", "slow down"): the relay (421) or the destination domain (45x) is
   slowed down and the recipient is retried later without counting it as a failed attempt;
-- ``TransientDeliveryError`` for other 4xx replies and for relays that cannot be reached;
+- ``TransientDeliveryError`` for other 4xx replies and for relays that cannot be reached or used
+  (refused connection, TLS handshake or certificate failure, login refused, no STARTTLS offered):
+  those are the relay's problem, never a reason to bounce a reader;
 - ``PermanentDeliveryError`` for 5xx replies (the recipient bounced).
 
 Relays are picked at random by weight among those not marked down; a relay that cannot be reached
@@ -46,6 +48,10 @@ class Throttled(TransientDeliveryError):
         super().__init__(message)
         self.scope = scope
         self.code = code
+
+
+class _RelayRefused(DeliveryError):
+    """The relay could not be used (login refused, no STARTTLS): a relay failure, not the reader's."""
 
 
 class PermanentDeliveryError(DeliveryError):
@@ -210,7 +216,12 @@ class SmtpMailer:
             await domain_pace.wait()
             try:
                 await self._send_via(state, message, before_data)
-            except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, OSError) as exc:
+            except (
+                _RelayRefused,
+                aiosmtplib.SMTPConnectError,
+                aiosmtplib.SMTPServerDisconnected,
+                OSError,
+            ) as exc:
                 # unreachable or dropped: mark it down and fail over to the next relay
                 state.down_until = asyncio.get_running_loop().time() + DOWN_SECONDS
                 last = exc
@@ -269,7 +280,17 @@ class SmtpMailer:
             timeout=relay.timeout,
             tls_context=self._tls_context,
         )
-        await smtp.connect()
+        try:
+            await smtp.connect()
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            smtp.close()
+            raise _RelayRefused(f"{relay.name} refused our login: {exc.code} {exc.message}") from None
+        except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected):
+            smtp.close()
+            raise
+        except aiosmtplib.SMTPException as exc:  # e.g. no STARTTLS offered, no AUTH offered
+            smtp.close()
+            raise _RelayRefused(f"{relay.name} cannot be used as configured: {exc}") from None
         return smtp
 
     async def close(self) -> None:

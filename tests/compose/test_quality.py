@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
+from eurasiawatch.analyze.calendar import CalendarDay, CalendarEntry, CalendarSource
 from eurasiawatch.analyze.stories import Story
 from eurasiawatch.compose import draft_edition
 from eurasiawatch.compose.gather import gather_inputs
@@ -143,3 +144,76 @@ def test_the_draft_writes_no_label_style_facts_and_quotes_with_language_and_outl
     # a story with no English article and no statable event: whose words follow, in which language
     fallback = [p for p in own if p.startswith("As reported in ")]
     assert fallback and all(re.match(r"As reported in [A-Z][a-z]+ by .+ \[\d+\]:$", p) for p in fallback)
+
+
+def _entry(day: str, type_: str, actors, n_sources: int) -> CalendarEntry:
+    sources = tuple(
+        CalendarSource(
+            article_id=f"{type_}{i}",
+            title="t",
+            url=f"https://x.invalid/{type_}{i}",
+            outlet="Outlet",
+            language="en",
+            published=datetime(2024, 7, 1, tzinfo=UTC),
+            evidence="",
+        )
+        for i in range(n_sources)
+    )
+    return CalendarEntry(
+        date=day,
+        end_date=None,
+        type=type_,
+        mode="planned",
+        actors=tuple(actors),
+        location=None,
+        sources=sources,
+    )
+
+
+def test_one_thing_to_watch_prefers_an_upcoming_event_whose_actors_are_rising() -> None:
+    calendar = (
+        CalendarDay(
+            date="2024-07-12", entries=(_entry("2024-07-12", "CONSULT", [("DE", None), ("CN", None)], 3),)
+        ),
+        CalendarDay(
+            date="2024-07-20",
+            entries=(_entry("2024-07-20", "MOBILIZE", [("BY", "Alexander Lukashenko"), ("CN", None)], 1),),
+        ),
+    )
+    edition = draft_edition(
+        (_material("Talks in Minsk were held on Monday with Chinese officers.", "Minsk", []),),
+        send_date=SEND,
+        window_start=START,
+        window_end=END,
+        calendar=calendar,
+        rising=("CN", "Alexander Lukashenko", "BY"),
+    )
+    watch = next(b for b in edition.blocks if b.kind == "one_thing_to_watch")
+    assert watch.title == "Coming up on 20 July 2024"
+    assert watch.text.startswith("Due on 20 July 2024: military exercises involving Alexander Lukashenko")
+    assert "Alexander Lukashenko is in more of this fortnight's reporting" in watch.text
+    # nothing rising: the most reported event
+    plain = draft_edition(
+        (_material("Talks in Minsk were held on Monday with Chinese officers.", "Minsk", []),),
+        send_date=SEND,
+        window_start=START,
+        window_end=END,
+        calendar=calendar,
+    )
+    assert (
+        next(b for b in plain.blocks if b.kind == "one_thing_to_watch").title == "Coming up on 12 July 2024"
+    )
+
+
+def test_with_no_upcoming_event_the_watch_is_the_strongest_rising_country(sample_db) -> None:
+    db, settings = sample_db
+    inputs = gather_inputs(db, settings, CLOCK, start=START, end=END)
+    assert "Kassym-Jomart Tokayev" in inputs.rising and "BY" in inputs.rising
+    edition = draft_edition(
+        inputs.materials, send_date=SEND, window_start=START, window_end=END, rising=inputs.rising
+    )
+    watch = next(b for b in edition.blocks if b.kind == "one_thing_to_watch")
+    assert watch.title == "Watch Belarus" and watch.citations
+    # the sample draft's own watch names its rising actor
+    sample = next(b for b in _draft(sample_db).blocks if b.kind == "one_thing_to_watch")
+    assert "Ukraine is in more of this fortnight's reporting" in sample.text

@@ -60,6 +60,7 @@ TEMPLATE_WORDS = frozenset(
         "Sources",
         "Source",
         "Also",
+        "Due",
         "Watch",
         "What",
         "Who",

@@ -21,7 +21,7 @@ from datetime import date
 from ..analyze.calendar import CalendarDay, CalendarEntry
 from ..records import Annotation, Article, Block, Chart, Citation, Edition
 from .citations import citation_of, format_day
-from .select import Selection, StoryMaterial, select_stories
+from .select import Selection, StoryMaterial, select_stories, story_country
 from .summarize import Extract, select_sentences, structured_facts
 
 __all__ = ["ComposeOptions", "DataPoint", "draft_edition", "edition_slug", "merge_redraft"]
@@ -287,36 +287,112 @@ def _calendar_citation(entry: CalendarEntry) -> tuple[Citation, ...]:
     )
 
 
+# What an upcoming event will be, as a noun phrase (the annotator's direction is not trusted here).
+WATCH_NOUNS = {
+    "AGREE": "an agreement",
+    "CONSULT": "talks",
+    "SUPPORT": "a show of support",
+    "COOPERATE": "a step in cooperation",
+    "AID": "aid",
+    "REQUEST": "a request",
+    "ACCUSE": "accusations",
+    "REJECT": "a rejection",
+    "THREATEN": "threats",
+    "PROTEST": "protests",
+    "SANCTION": "sanctions",
+    "MOBILIZE": "military exercises",
+    "COERCE": "pressure",
+    "ASSAULT": "use of force",
+}
+
+
+def _rising_rank(rising: Sequence[str]) -> dict[str, int]:
+    """Rising keys (China left out: it is in every story) by strength, strongest 0."""
+    return {k: i for i, k in enumerate(k for k in rising if k != "CN")}
+
+
+def _hot_actors(entry: CalendarEntry, rank: Mapping[str, int], names: Mapping[str, str]) -> list[str]:
+    """The entry's actors whose coverage is rising, by name (people and bodies before countries)."""
+    hot: list[tuple[int, str]] = []
+    for country, entity in entry.actors:
+        if entity and entity in rank:
+            hot.append((rank[entity], entity))
+        elif country in rank:
+            hot.append((len(rank) + rank[country], names.get(country, country)))
+    return list(dict.fromkeys(n for _, n in sorted(hot)))
+
+
+def _rising_sentence(who: Sequence[str], marks: str) -> str:
+    verb = "is" if len(who) == 1 else "are"
+    subject = " and ".join(who[:2])
+    return f"{subject} {verb} in more of this fortnight's reporting than in the weeks before {marks}."
+
+
 def _watch_block(
-    calendar: Sequence[CalendarDay], rising: Sequence[str], names: Mapping[str, str]
+    calendar: Sequence[CalendarDay],
+    rising: Sequence[str],
+    names: Mapping[str, str],
+    materials: Sequence[StoryMaterial] = (),
 ) -> Block | None:
+    """One Thing To Watch: the upcoming event whose actors are rising, else the most reported one.
+
+    With no upcoming event, the strongest rising country that a story of the window is about.
+    """
+    rank = _rising_rank(rising)
     entries = [e for day in calendar for e in day.entries if e.sources]
     if not entries:
-        return None
+        return _rising_watch(rank, names, materials)
 
-    def rank(e: CalendarEntry) -> tuple[int, int, str]:
-        hot = sum(1 for c, _ in e.actors if c in rising)
-        return (-hot, -len(e.sources), e.date)
+    def order(e: CalendarEntry) -> tuple[int, int, int, str]:
+        hot = _hot_actors(e, rank, names)
+        best = min(
+            (rank.get(k, len(rank)) for c, n in e.actors for k in (c, n or "") if k in rank), default=0
+        )
+        return (-len(hot), best, -len(e.sources), e.date)
 
-    entry = min(entries, key=rank)
+    entry = min(entries, key=order)
     cites = _Cites()
-    cited = _calendar_citation(entry)
-    marks = cites.mark(*cited[:3])
+    marks = cites.mark(*_calendar_citation(entry)[:3])
     who = []
     for country, entity in entry.actors:
         name = entity or names.get(country)
         if name and name not in who:
             who.append(name)
-    what = f"{' and '.join(who[:3])}: " if who else ""
-    from .summarize import EVENT_WORDS
-
     when = format_day(date.fromisoformat(entry.date))
-    where = f", in {entry.location}" if entry.location else ""
-    paras = [f"{what}{EVENT_WORDS.get(entry.type, entry.type.lower())} scheduled for {when}{where} {marks}."]
+    where = f" in {entry.location}" if entry.location else ""
+    what = WATCH_NOUNS.get(entry.type, "an event")
+    involving = f" involving {' and '.join(who[:3])}" if who else ""
+    paras = [f"Due on {when}{where}: {what}{involving} {marks}."]
+    hot = _hot_actors(entry, rank, names)
+    if hot:
+        paras.append(_rising_sentence(hot, marks))
     evidence = entry.sources[0].evidence.strip()
     if evidence:
         paras.append(f"> {evidence} [1]")
     return _block("watch", "watch", "one_thing_to_watch", paras, cites, title=f"Coming up on {when}")
+
+
+def _rising_watch(
+    rank: Mapping[str, int], names: Mapping[str, str], materials: Sequence[StoryMaterial]
+) -> Block | None:
+    """No upcoming event: the strongest rising country a story is about, with that story's best sentence."""
+    stories = {}
+    for m in materials:
+        country = story_country(m)
+        if country and country in rank and m.articles:
+            stories.setdefault(country, m)
+    if not stories:
+        return None
+    country = min(stories, key=lambda c: rank[c])
+    m = stories[country]
+    name = names.get(country, country)
+    cites = _Cites()
+    by_id = {a.article_id: a for a in m.articles}
+    paras = [_rising_sentence([name], cites.mark(m.articles[0]))]
+    pick = select_sentences(m.articles, limit=1)
+    if pick:
+        paras.append(_quote(pick[0], by_id, cites))
+    return _block("watch", "watch", "one_thing_to_watch", paras, cites, title=f"Watch {name}")
 
 
 def _footer(options: ComposeOptions) -> list[Block]:
@@ -372,7 +448,8 @@ def draft_edition(
         window_start: first day of the window.
         window_end: last day of the window.
         calendar: upcoming events (for One Thing To Watch).
-        rising: country codes and entity keys whose coverage is rising or new (they win ties there).
+        rising: country codes and entity names whose coverage is rising or new, strongest first
+            (One Thing To Watch prefers an upcoming event with rising actors).
         data_point: a figure for the data section, when one changed notably or was reported.
         options: fixed wording (greeting, sign-off, bio, about, subscribe line, notice for Russia).
         number: the edition's number, when known.
@@ -419,7 +496,7 @@ def draft_edition(
         blocks.extend(_more_blocks(n, m, lang, used))
     for n, (country, m) in enumerate(selection.supercontinent, 1):
         blocks.append(_item_block(n, country, m, lang, used, names))
-    watch = _watch_block(calendar, rising, names)
+    watch = _watch_block(calendar, rising, names, materials)
     if watch is not None:
         blocks.append(watch)
     if data_point is not None:

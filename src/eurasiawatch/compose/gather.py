@@ -7,12 +7,13 @@ its own); :func:`~.edition.draft_edition` stays pure.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from ..analyze.calendar import CalendarDay, upcoming_calendar
 from ..analyze.indicators import list_figures
 from ..analyze.rank import rank_stories
+from ..analyze.trends import compute_trends
 from ..clock import Clock
 from ..config import Settings
 from ..errors import StoreError
@@ -52,6 +53,18 @@ def _figure_point(countries: set[str]) -> DataPoint | None:
         text=f"{f.measure[:1].upper()}{f.measure[1:]}, {f.subject}{period}: {value}.",
         source=f.source,
     )
+
+
+def _rising(conn: Any, clock: Clock, days: int) -> tuple[str, ...]:
+    """Country codes and entity names that are new or rising in the window, strongest first."""
+    out: list[tuple[float, str]] = []
+    for kind in ("entity", "country"):
+        report = compute_trends(conn, clock, kind=kind, window=timedelta(days=days))
+        for t in report.trends:
+            if t.status in ("new", "rising"):
+                strength = t.count / max(t.baseline, 1.0)
+                out.append((-strength, t.name if kind == "entity" else t.key))
+    return tuple(dict.fromkeys(k for _, k in sorted(out)))
 
 
 # Above this many stories in a window, only a shortlist (pinned, then most articles) is ranked in
@@ -135,11 +148,12 @@ def gather_inputs(
                 )
             )
         calendar = upcoming_calendar(conn, window_clock, days=30)
+        rising = _rising(conn, window_clock, days)
     countries = {c for m in materials[:4] for c in m.story.countries}
     return DraftInputs(
         materials=tuple(materials),
         calendar=calendar,
-        rising=(),
+        rising=rising,
         data_point=_figure_point(countries),
     )
 

@@ -6,8 +6,10 @@ import re
 from datetime import UTC, date, datetime
 
 from eurasiawatch.analyze.calendar import CalendarDay, CalendarEntry, CalendarSource
+from eurasiawatch.analyze.indicators import IndicatorSeries, ReportedFigure
 from eurasiawatch.analyze.stories import Story
 from eurasiawatch.compose import draft_edition
+from eurasiawatch.compose.datapoint import choose_data_point
 from eurasiawatch.compose.gather import gather_inputs
 from eurasiawatch.compose.select import StoryMaterial, story_country
 from eurasiawatch.compose.summarize import fact_sentence
@@ -217,3 +219,77 @@ def test_with_no_upcoming_event_the_watch_is_the_strongest_rising_country(sample
     # the sample draft's own watch names its rising actor
     sample = next(b for b in _draft(sample_db).blocks if b.kind == "one_thing_to_watch")
     assert "Ukraine is in more of this fortnight's reporting" in sample.text
+
+
+def _series(points, *, reporter: str = "China", partner: str = "Kazakhstan") -> IndicatorSeries:
+    return IndicatorSeries(
+        id=1,
+        dataset="test",
+        reporter=reporter,
+        partner=partner,
+        measure="exports of machinery",
+        hs_code="",
+        unit="USD million",
+        source="Test customs office",
+        synthetic=False,
+        points=tuple(points),
+    )
+
+
+def _figure(
+    row: int, subject: str, measure: str, value: str | None, period: str, source: str
+) -> ReportedFigure:
+    return ReportedFigure(
+        dataset="test",
+        row=row,
+        subject=subject,
+        period=period,
+        measure=measure,
+        value=value,
+        qualifier=None,
+        unit="percent",
+        source=source,
+    )
+
+
+def test_the_data_point_is_a_notable_indicator_change_with_its_sentence_and_source() -> None:
+    months = [f"2023-{m:02d}" for m in range(1, 13)] + [f"2024-{m:02d}" for m in range(1, 9)]
+    rising = _series([(p, 100.0 if p < "2024" else 160.0) for p in months])
+    flat = _series([(p, 100.0) for p in months], partner="Hungary")
+    point = choose_data_point(
+        series=(flat, rising), countries={"Kazakhstan": 1.0}, window_end=date(2024, 7, 9)
+    )
+    assert point is not None and point.source == "Test customs office"
+    # measured up to the window's end (August 2024 is not known on 9 July) and quoted as analyze writes it
+    assert point.text.startswith("Exports of machinery (China → Kazakhstan) was up 60% in January–July 2024")
+    # no notable change: no series point
+    assert choose_data_point(series=(flat,), countries={"Hungary": 3.0}, window_end=date(2024, 7, 9)) is None
+
+
+def test_else_a_reported_figure_about_the_editions_countries_and_themes_with_a_standalone_source() -> None:
+    figures = (
+        _figure(
+            1, "China → Russia", "share of Russia's imports of military goods", "41", "2021", "KSE study"
+        ),
+        _figure(
+            2, "China → Russia", "share of Russia's imports of military goods", "76", "2023", "same KSE study"
+        ),
+        _figure(3, "Hungary", "cameras at police headquarters", None, "2024", "RFE/RL"),
+        _figure(4, "Serbia", "share of camera contracts", "42", "2023", "RFE/RL Balkan Service"),
+        _figure(5, "Serbia", "share of cameras", "50", "2025", "from the future"),
+        _figure(6, "China → Russia", "share of car sales", "55", "2024", "car dealers"),
+    )
+    pick = choose_data_point(
+        figures=figures, countries={"Hungary": 3.0, "Russia": 2.0}, themes=("security",), window_end=END
+    )
+    assert pick is not None and "76 percent" in pick.text and pick.source == "KSE study"
+    # a figure with no number, or dated after the window, is never the data point
+    only = choose_data_point(figures=figures, countries={"Serbia": 1.0, "Hungary": 3.0}, window_end=END)
+    assert only is not None and "42 percent" in only.text
+    assert choose_data_point(figures=figures, countries={"Mongolia": 1.0}, window_end=END) is None
+
+
+def test_the_sample_drafts_data_point_fits_its_stories(sample_db) -> None:
+    data = next(b for b in _draft(sample_db).blocks if b.kind == "data_point")
+    assert "Russia" in data.title and "Source: same" not in data.text
+    assert "http" in data.text.split("Source:", 1)[1]

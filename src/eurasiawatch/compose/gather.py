@@ -6,12 +6,13 @@ its own); :func:`~.edition.draft_edition` stays pure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from ..analyze.calendar import CalendarDay, upcoming_calendar
-from ..analyze.indicators import list_figures
+from ..analyze.indicators import list_figures, list_series, load_indicator_series
 from ..analyze.rank import rank_stories
 from ..analyze.trends import compute_trends
 from ..clock import Clock
@@ -23,9 +24,10 @@ from ..store import editions as store_editions
 from ..store import stories as store_stories
 from ..store.annotations import load_annotation
 from .citations import CheckSource
+from .datapoint import choose_data_point
 from .edition import ComposeOptions, DataPoint, draft_edition, merge_redraft
 from .llm import LlmEndpoint, redraft_with_llm
-from .select import StoryMaterial
+from .select import StoryMaterial, select_stories, story_country
 
 __all__ = ["DraftInputs", "check_sources", "draft_stored", "gather_inputs"]
 
@@ -40,18 +42,37 @@ class DraftInputs:
     data_point: DataPoint | None
 
 
-def _figure_point(countries: set[str]) -> DataPoint | None:
-    figures = list_figures(None)
-    if not figures:
-        return None
-    f = figures[0]
-    qualifier = f"{f.qualifier} " if f.qualifier else ""
-    value = f"{qualifier}{f.value or ''} {f.unit or ''}".strip()
-    period = f" ({f.period})" if f.period else ""
-    return DataPoint(
-        title=f"{f.subject}: {f.measure}",
-        text=f"{f.measure[:1].upper()}{f.measure[1:]}, {f.subject}{period}: {value}.",
-        source=f.source,
+def _edition_countries(materials: Sequence[StoryMaterial]) -> tuple[dict[str, float], list[str]]:
+    """Names of the countries the placed stories are about (lead 3, three more 2, items 1), and themes."""
+    names: dict[str, str] = {}
+    for m in materials:
+        for n in m.annotations:
+            for mention in n.mentions:
+                if mention.kind == "country":
+                    names.setdefault(mention.key, mention.name)
+    selection = select_stories(materials)
+    placed = [(3.0, selection.lead)] if selection.lead else []
+    placed += [(2.0, m) for m in selection.more] + [(1.0, m) for _, m in selection.supercontinent]
+    weights: dict[str, float] = {}
+    themes: list[str] = []
+    for w, m in placed:
+        code = story_country(m)
+        if code and code != "CN" and code in names:
+            weights[names[code]] = max(weights.get(names[code], 0.0), w)
+        if w > 1:
+            themes.extend(t for t in m.story.themes if t not in themes)
+    return weights, themes
+
+
+def _data_point(conn: Any, materials: Sequence[StoryMaterial], end: date) -> DataPoint | None:
+    series = []
+    for row in list_series(conn):
+        s = load_indicator_series(conn, row["id"])
+        if s is not None:
+            series.append(s)
+    countries, themes = _edition_countries(materials)
+    return choose_data_point(
+        series=series, figures=list_figures(conn), countries=countries, themes=themes, window_end=end
     )
 
 
@@ -149,12 +170,12 @@ def gather_inputs(
             )
         calendar = upcoming_calendar(conn, window_clock, days=30)
         rising = _rising(conn, window_clock, days)
-    countries = {c for m in materials[:4] for c in m.story.countries}
+        data_point = _data_point(conn, materials, end)
     return DraftInputs(
         materials=tuple(materials),
         calendar=calendar,
         rising=rising,
-        data_point=_figure_point(countries),
+        data_point=data_point,
     )
 
 

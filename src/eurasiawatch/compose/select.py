@@ -71,8 +71,9 @@ def country_weights(material: StoryMaterial) -> Counter[str]:
 
     Mention offsets refer to the annotator's document, ``title + "\\n\\n" + body``: a mention in
     the title weighs ``TITLE_WEIGHT``, in the first ``LEAD_CHARS`` of the body ``LEAD_WEIGHT``, later
-    ``BODY_WEIGHT``. A mention in the dateline ("PRAGUE —") names where the outlet files from, not
-    what the story is about, and does not count.
+    ``BODY_WEIGHT``; each article's weights are turned into shares, so a long article repeating a
+    neighbour does not outvote the others. A mention in the dateline ("PRAGUE —") names where the
+    outlet files from, not what the story is about, and does not count.
     """
     by_id = {a.article_id: a for a in material.articles}
     weights: Counter[str] = Counter()
@@ -86,19 +87,24 @@ def country_weights(material: StoryMaterial) -> Counter[str]:
         if dateline and not (dateline["rest"] or dateline["city"].isupper()):
             dateline = None
         dateline_end = body_start + (dateline.end() if dateline else 0)
+        mine: Counter[str] = Counter()
         for m in n.mentions:
             if m.kind != "country" or m.key == "CN":
                 continue
             if m.start < 0:
-                weights[m.key] += BODY_WEIGHT
+                mine[m.key] += BODY_WEIGHT
             elif m.start < len(title):
-                weights[m.key] += TITLE_WEIGHT
+                mine[m.key] += TITLE_WEIGHT
             elif body_start <= m.start < dateline_end:
                 continue
             elif m.start < body_start + LEAD_CHARS:
-                weights[m.key] += LEAD_WEIGHT
+                mine[m.key] += LEAD_WEIGHT
             else:
-                weights[m.key] += BODY_WEIGHT
+                mine[m.key] += BODY_WEIGHT
+        # each article has one say, however long it is: shares, not raw counts, add up
+        total = sum(mine.values())
+        for key, w in mine.items():
+            weights[key] += w / total
     return weights
 
 

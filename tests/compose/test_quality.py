@@ -144,8 +144,8 @@ def test_the_draft_writes_no_label_style_facts_and_quotes_with_language_and_outl
     facts = [p for p in own if p.startswith("On ")]
     assert facts and all(re.match(r"On \d{1,2} [A-Z][a-z]+ \d{4}, .+ [a-z]+ ", p) for p in facts)
     # a story with no English article and no statable event: whose words follow, in which language
-    fallback = [p for p in own if p.startswith("As reported in ")]
-    assert fallback and all(re.match(r"As reported in [A-Z][a-z]+ by .+ \[\d+\]:$", p) for p in fallback)
+    fallback = [p for p in own if p.startswith("In the original language")]
+    assert fallback and all(re.match(r"In the original language \[\d+\]:$", p) for p in fallback)
 
 
 def _entry(day: str, type_: str, actors, n_sources: int) -> CalendarEntry:

@@ -171,21 +171,16 @@ def _facts_paragraphs(m: StoryMaterial, cites: _Cites, language: str) -> list[st
     for article_id, phrase in structured_facts(m.annotations):
         a = by_id.get(article_id)
         if a is not None:
-            paras.append(
-                f"{phrase}, as reported in {_language_name(a)} by {a.outlet or 'an outlet'} {cites.mark(a)}."
-            )
+            # the marker is rendered with the outlet and its language: naming them here would repeat them
+            paras.append(f"{phrase} {cites.mark(a)}.")
     first = select_sentences(m.articles, limit=1)
     if first:
         if not paras:
-            # no event the drafter can state: say whose words follow, in which language
+            # no event the drafter can state: the quote follows, its outlet and language on the marker
             a = by_id[first[0].article_id]
-            paras.append(f"As reported in {_language_name(a)} by {a.outlet or 'an outlet'} {cites.mark(a)}:")
+            paras.append(f"In the original language {cites.mark(a)}:")
         paras.append(_quote(first[0], by_id, cites))
     return paras
-
-
-def _language_name(a: Article) -> str:
-    return LANGUAGE_NAMES.get(a.language or "", a.language or "another language")
 
 
 def _story_paragraphs(

@@ -7,6 +7,7 @@ client trusts it through ``tls_context`` and verifies it as it would a real rela
 from __future__ import annotations
 
 import asyncio
+import gc
 import ipaddress
 import ssl
 from collections.abc import Iterator
@@ -161,12 +162,16 @@ def test_a_refused_login_fails_over_instead_of_bouncing(certificate: tuple[Path,
     assert sink.received == []
 
 
+# after a failed TLS handshake aiosmtplib (5.1) sometimes leaves its socket to the garbage collector:
+# collected here, under these filters, so the warning cannot land in another test
+@pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize("mode", ["starttls", "tls"])
 def test_an_untrusted_certificate_is_refused_by_default(certificate: tuple[Path, Path], mode: str) -> None:
     with tls_server(certificate, implicit=mode == "tls") as (sink, port):
         relay = Relay(host="127.0.0.1", port=port, tls=mode, username=USER, password=PASSWORD)
         with pytest.raises(TransientDeliveryError, match="no SMTP relay could be reached"):
             _send(SmtpMailer((relay,)), _msg("a@example.net"))  # the system's CAs: ours is not among them
+        gc.collect()
     assert sink.received == []
 
 

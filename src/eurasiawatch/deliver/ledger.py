@@ -1,4 +1,4 @@
-"""The crash-safe send ledger: one row per (edition, subscriber), each state change its own commit.
+"""The crash-safe send ledger: one row per (edition, subscriber), every state change committed.
 
 States::
 
@@ -8,12 +8,14 @@ States::
       │           └──(sender died)──▶ unknown       (found ``sending`` at resume)
       └── snapshot when the send starts          dropped (unsubscribed or suppressed since the snapshot)
 
-``sending`` is committed *before* the SMTP transaction starts and ``sent`` right after the server's
-250 to the end of DATA. A sender killed between those two commits leaves the row ``sending``; at
-resume it becomes ``unknown`` and is not sent again (a duplicate to a reader at risk is worse than a
-miss; ``send --resend-unknown`` sends them anyway). That window — the server accepted the message,
-our commit did not happen — is the one that cannot be closed without the server's help; it lasts
-one round trip plus one commit, per message in flight.
+``sending`` is committed once the server accepted the recipient and *before* DATA; ``sent`` after
+the server's 250 to the end of DATA. The sender group-commits the changes of the messages in flight
+(``Ledger.apply``: one transaction for all of them), so ``sent`` lands with the next group. A sender
+killed between the two commits leaves the row ``sending``; at resume it becomes ``unknown`` and is
+not sent again (a duplicate to a reader at risk is worse than a miss; ``send --resend-unknown``
+sends them anyway). That window — the server accepted the message, our commit did not happen — is
+the one that cannot be closed without the server's help; it lasts one DATA round trip plus at most
+two group commits, per message in flight.
 
 Only one sender runs at a time: ``Ledger.lease`` takes a lease row in ``send_locks`` that the holder
 renews while it works; a sender that dies lets it expire (``deliver.lease_seconds``).
@@ -71,7 +73,7 @@ class SendStatus:
 
 
 class Ledger:
-    """The ledger of one database; every method commits its own transaction."""
+    """The ledger of one database; every method commits its own transaction (``apply``: one for many)."""
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db

@@ -2,8 +2,9 @@
 
 The first run snapshots the recipients into the ledger; a later run (after a crash, a kill or
 deferred retries) sends whatever is still ``queued`` or due ``deferred`` and never touches ``sent``
-rows. Each message: ``sending`` committed, SMTP transaction, ``sent``/``deferred``/``bounced``
-committed (see ``deliver.ledger`` for the one window this leaves). Only one sender runs at a time
+rows. Each message: MAIL and RCPT, ``sending`` committed, DATA, ``sent``/``deferred``/``bounced``
+committed — the state changes of the messages in flight share one transaction, run in a thread
+(see ``deliver.ledger`` for the one window this leaves). Only one sender runs at a time
 (the ledger's lease). Addresses are looked up from the subscriber store by token at every run, so a
 reader who left after the snapshot is ``dropped`` rather than mailed.
 """

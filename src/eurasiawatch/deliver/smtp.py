@@ -285,12 +285,21 @@ class SmtpMailer:
         except aiosmtplib.SMTPAuthenticationError as exc:
             smtp.close()
             raise _RelayRefused(f"{relay.name} refused our login: {exc.code} {exc.message}") from None
-        except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected):
+        except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError):
             smtp.close()
             raise
         except aiosmtplib.SMTPException as exc:  # e.g. no STARTTLS offered, no AUTH offered
             smtp.close()
             raise _RelayRefused(f"{relay.name} cannot be used as configured: {exc}") from None
+        except Exception:  # a failed TLS handshake (an untrusted certificate)
+            smtp.close()
+            await asyncio.sleep(
+                0
+            )  # let the transport finish closing (its socket), even if the loop ends next
+            raise
+        except BaseException:
+            smtp.close()
+            raise
         return smtp
 
     async def close(self) -> None:

@@ -17,6 +17,7 @@ from eurasiawatch.backfill import run_backfill
 from eurasiawatch.cli import app
 from eurasiawatch.clock import Clock
 from eurasiawatch.config import Settings
+from eurasiawatch.demo.corpus import EVENT_TYPES
 from eurasiawatch.errors import ConfigError
 from eurasiawatch.export import COLUMNS, ExportFilters, export_data
 from eurasiawatch.store import Database, open_database
@@ -67,27 +68,7 @@ def test_events_are_flat_plover_rows_with_countries_and_wikidata_ids(
     _fill(fresh_db, tmp_path)
     events = _jsonl(fresh_db, "events")
     assert events
-    plover = set(
-        [
-            "AGREE",
-            "CONSULT",
-            "SUPPORT",
-            "CONCEDE",
-            "COOPERATE",
-            "AID",
-            "RETREAT",
-            "REQUEST",
-            "ACCUSE",
-            "REJECT",
-            "THREATEN",
-            "PROTEST",
-            "SANCTION",
-            "MOBILIZE",
-            "COERCE",
-            "ASSAULT",
-        ]
-    )
-    assert all(e["event_type"] in plover for e in events)
+    assert all(e["event_type"] in EVENT_TYPES for e in events)
     with_china = [e for e in events if "CN" in (e["actor_country"], e["recipient_country"])]
     assert with_china
     event = with_china[0]

@@ -47,7 +47,8 @@ def test_headers_and_one_click_unsubscribe() -> None:
     assert re.fullmatch(r"<[0-9a-f]{32}@eurasiawatch\.example>", msg["Message-ID"])
     # VERP: a random tag, mapped back by the ledger; never the address
     assert out.envelope_from.startswith("bounces+") and "reader" not in out.envelope_from
-    assert verp_tag(out.envelope_from, OPTIONS) is not None
+    tag = out.envelope_from.removeprefix("bounces+").partition("@")[0]
+    assert verp_tag(out.envelope_from, OPTIONS) == tag and re.fullmatch(r"[0-9a-f]{26}", tag)
     assert verp_tag("someone@else.example", OPTIONS) is None
 
 

@@ -371,7 +371,7 @@ def _rising_watch(
     rank: Mapping[str, int], names: Mapping[str, str], materials: Sequence[StoryMaterial]
 ) -> Block | None:
     """No upcoming event: the strongest rising country a story is about, with that story's best sentence."""
-    stories = {}
+    stories: dict[str, StoryMaterial] = {}
     for m in materials:
         country = story_country(m)
         if country and country in rank and m.articles:

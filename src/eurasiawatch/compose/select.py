@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -66,7 +66,7 @@ def _nfc(text: str) -> str:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
-def country_weights(material: StoryMaterial) -> Counter[str]:
+def country_weights(material: StoryMaterial) -> dict[str, float]:
     """Weighted country mentions (China left out) across a story's articles.
 
     Mention offsets refer to the annotator's document, ``title + "\\n\\n" + body``: a mention in
@@ -76,7 +76,7 @@ def country_weights(material: StoryMaterial) -> Counter[str]:
     outlet files from, not what the story is about, and does not count.
     """
     by_id = {a.article_id: a for a in material.articles}
-    weights: Counter[str] = Counter()
+    weights: dict[str, float] = defaultdict(float)
     for n in material.annotations:
         article = by_id.get(n.article_id)
         if article is None:
@@ -87,7 +87,7 @@ def country_weights(material: StoryMaterial) -> Counter[str]:
         if dateline and not (dateline["rest"] or dateline["city"].isupper()):
             dateline = None
         dateline_end = body_start + (dateline.end() if dateline else 0)
-        mine: Counter[str] = Counter()
+        mine: dict[str, float] = defaultdict(float)
         for m in n.mentions:
             if m.kind != "country" or m.key == "CN":
                 continue

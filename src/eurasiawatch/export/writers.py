@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from abc import ABC, abstractmethod
 from datetime import date, datetime
 from typing import IO, Any
 
@@ -23,7 +24,7 @@ def _text(value: Any) -> Any:
     return value
 
 
-class RowWriter:
+class RowWriter(ABC):
     """Writes rows of known columns to a stream; ``close()`` flushes what is buffered."""
 
     def __init__(self, out: IO[Any], columns: tuple[tuple[str, str], ...]) -> None:
@@ -31,11 +32,11 @@ class RowWriter:
         self.columns = columns
         self.rows = 0
 
+    @abstractmethod
     def write(self, row: dict[str, Any]) -> None:
-        """Write one row."""
-        raise NotImplementedError
+        """Write one row (each format implements it)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - a writer without a buffer has nothing to flush
         """Flush buffered rows."""
 
 

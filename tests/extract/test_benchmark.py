@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +22,11 @@ F1_FLOOR = 0.970
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not (DATA / "ground-truth.json").exists(), reason=f"no benchmark at {BENCH}"),
+    # CI always has ../shared beside the clone: there the test runs (and fails if the data is gone)
+    pytest.mark.skipif(
+        not (DATA / "ground-truth.json").exists() and os.environ.get("CI", "").lower() != "true",
+        reason=f"no benchmark at {BENCH}",
+    ),
 ]
 
 

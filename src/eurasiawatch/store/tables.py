@@ -47,6 +47,11 @@ __all__ = [
     "articles",
     "backfill_failures",
     "backfill_files",
+    "desk_api_tokens",
+    "desk_audit",
+    "desk_login_failures",
+    "desk_sessions",
+    "desk_users",
     "edition_blocks",
     "editions",
     "events",
@@ -664,4 +669,70 @@ watchlists = Table(
     Column("themes", StringTuple, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("delivered_until", UtcDateTime),
+)
+
+# Desk accounts (accounts.py, web.auth). ``password_hash`` is argon2id; ``totp_secret_enc`` is AES-GCM
+# under a key derived from the subscriber key ring (credentials.py); ``totp_last_step`` is the last
+# accepted TOTP time step, so a code is never accepted twice. Sessions and API tokens keep only the
+# SHA-256 of their random secret. ``desk_login_failures`` counts failed sign-ins per account (a hash
+# of the name typed, so unknown names count too) and in total: no client address is stored.
+# ``desk_audit`` keeps the acting user's name, not an id, so rows outlive removed accounts.
+desk_users = Table(
+    "desk_users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),  # editor | admin
+    Column("password_hash", Text, nullable=False),
+    Column("totp_secret_enc", LargeBinary, nullable=False),
+    Column("totp_last_step", BigInteger, nullable=False, server_default="0"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+desk_sessions = Table(
+    "desk_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("desk_users.id", ondelete="CASCADE"), nullable=False),
+    Column("stage", String(8), nullable=False),  # totp (password checked, code pending) | full
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),  # absolute expiry
+    Index(None, "user_id"),
+    Index(None, "expires_at"),
+)
+
+desk_api_tokens = Table(
+    "desk_api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("desk_users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_used_at", UtcDateTime),
+    UniqueConstraint("user_id", "name"),
+)
+
+desk_login_failures = Table(
+    "desk_login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_key", String(64), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index(None, "account_key", "at"),
+    Index(None, "at"),
+)
+
+desk_audit = Table(
+    "desk_audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("username", String(64)),  # None: the system or an anonymous visitor
+    Column("action", String(64), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+    Index(None, "at"),
 )

@@ -241,6 +241,21 @@ SPEC: tuple[Setting, ...] = (
         "",
         "Public URL of the web archive, for absolute links in the feed; empty: relative.",
     ),
+    Setting(
+        "web.secret_key_file",
+        str,
+        "",
+        "File holding the desk's server secret (signs CSRF and session cookies); empty means "
+        "`web-secret.key` in `data_dir`, created (mode 0600) on first use. Ignored when "
+        "`web.secret_key` is set.",
+    ),
+    Setting(
+        "web.secret_key",
+        str,
+        "",
+        "The desk's server secret, at least 32 characters; wins over the key file.",
+        secret=True,
+    ),
 )
 
 _BY_KEY = {s.key: s for s in SPEC}
@@ -318,6 +333,8 @@ class Settings:
     compose_russia_notice: str = ""
     render_newsletter: str = "China In Eurasia"
     render_site_url: str = ""
+    web_secret_key_file: str = ""
+    web_secret_key: str = ""
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -329,6 +346,13 @@ class Settings:
     def deliver_key_path(self) -> Path:
         """The subscriber key file, defaulting to ``deliver-keys.json`` in the data directory."""
         return Path(self.deliver_key_file) if self.deliver_key_file else self.data_path / "deliver-keys.json"
+
+    @property
+    def web_secret_key_path(self) -> Path:
+        """The desk's secret file, defaulting to ``web-secret.key`` in the data directory."""
+        if self.web_secret_key_file:
+            return Path(self.web_secret_key_file)
+        return self.data_path / "web-secret.key"
 
     @property
     def resolved_database_url(self) -> str:

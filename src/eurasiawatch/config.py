@@ -256,6 +256,37 @@ SPEC: tuple[Setting, ...] = (
         "The desk's server secret, at least 32 characters; wins over the key file.",
         secret=True,
     ),
+    Setting("desk.session_idle_minutes", int, 60, "A desk session ends after this long without a request."),
+    Setting("desk.session_hours", int, 12, "A desk session ends this long after sign-in, used or not."),
+    Setting(
+        "desk.login_max_failures",
+        int,
+        5,
+        "Failed sign-ins (password or code) to one account name within `desk.login_window_minutes` "
+        "that pause its sign-in until the oldest ages out.",
+    ),
+    Setting("desk.login_window_minutes", int, 15, "Window of the per-account sign-in limit."),
+    Setting(
+        "desk.login_global_max_failures",
+        int,
+        100,
+        "Failed sign-ins to any account within one minute that pause every sign-in (password spraying).",
+    ),
+    Setting(
+        "desk.argon2_time_cost",
+        int,
+        3,
+        "argon2id passes for desk passwords (changing it rehashes at sign-in).",
+    ),
+    Setting(
+        "desk.argon2_memory_kib",
+        int,
+        65536,
+        "argon2id memory in KiB for desk passwords (changing it rehashes).",
+    ),
+    Setting(
+        "desk.totp_issuer", str, "eurasiawatch", "Issuer name the authenticator app shows for desk accounts."
+    ),
 )
 
 _BY_KEY = {s.key: s for s in SPEC}
@@ -335,6 +366,14 @@ class Settings:
     render_site_url: str = ""
     web_secret_key_file: str = ""
     web_secret_key: str = ""
+    desk_session_idle_minutes: int = 60
+    desk_session_hours: int = 12
+    desk_login_max_failures: int = 5
+    desk_login_window_minutes: int = 15
+    desk_login_global_max_failures: int = 100
+    desk_argon2_time_cost: int = 3
+    desk_argon2_memory_kib: int = 65536
+    desk_totp_issuer: str = "eurasiawatch"
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -424,6 +463,13 @@ def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
         "deliver.confirm_hours",
         "deliver.confirmations_per_hour",
         "deliver.soft_bounce_limit",
+        "desk.session_idle_minutes",
+        "desk.session_hours",
+        "desk.login_max_failures",
+        "desk.login_window_minutes",
+        "desk.login_global_max_failures",
+        "desk.argon2_time_cost",
+        "desk.argon2_memory_kib",
     )
     for key in positive:
         if values[key] <= 0:

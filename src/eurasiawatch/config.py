@@ -216,6 +216,37 @@ SPEC: tuple[Setting, ...] = (
         "Editors' addresses, comma-separated: test sends and 'nothing approved' notes.",
     ),
     Setting(
+        "deliver.scheduler",
+        bool,
+        True,
+        "Send due editions from inside `eurasiawatch serve` (at each slot of `deliver.schedule`); "
+        "false leaves it to cron and `send --due`. Both may run: the send lease lets only one send.",
+    ),
+    Setting(
+        "deliver.imap_host",
+        str,
+        "",
+        "IMAP server holding the bounce address's mail (`bounces process --imap`); empty: not used.",
+    ),
+    Setting("deliver.imap_port", int, 993, "Port of that IMAP server (993 for tls, 143 for starttls)."),
+    Setting("deliver.imap_tls", str, "tls", "`tls` (implicit TLS) or `starttls`; plain IMAP is refused."),
+    Setting("deliver.imap_user", str, "", "IMAP login name."),
+    Setting("deliver.imap_password", str, "", "IMAP password.", secret=True),
+    Setting("deliver.imap_folder", str, "INBOX", "IMAP folder the bounces arrive in."),
+    Setting("deliver.imap_processed_folder", str, "Processed", "IMAP folder handled bounces move to."),
+    Setting(
+        "deliver.imap_quarantine_folder",
+        str,
+        "Quarantine",
+        "IMAP folder unparseable or unknown bounces move to (nothing is deleted).",
+    ),
+    Setting(
+        "deliver.imap_ca_file",
+        str,
+        "",
+        "PEM file of the CA that signed the IMAP server's certificate; empty: the system's CAs.",
+    ),
+    Setting(
         "compose.llm_url",
         str,
         "",
@@ -355,6 +386,16 @@ class Settings:
     deliver_dkim_ed25519_selector: str = ""
     deliver_dkim_ed25519_key_file: str = ""
     deliver_editors: str = ""
+    deliver_scheduler: bool = True
+    deliver_imap_host: str = ""
+    deliver_imap_port: int = 993
+    deliver_imap_tls: str = "tls"
+    deliver_imap_user: str = ""
+    deliver_imap_password: str = ""
+    deliver_imap_folder: str = "INBOX"
+    deliver_imap_processed_folder: str = "Processed"
+    deliver_imap_quarantine_folder: str = "Quarantine"
+    deliver_imap_ca_file: str = ""
     compose_llm_url: str = ""
     compose_llm_model: str = ""
     compose_llm_api_key: str = ""

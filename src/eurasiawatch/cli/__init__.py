@@ -64,6 +64,7 @@ def _register() -> None:
         schedule_cmd,
         search_cmd,
         send_cmd,
+        serve_cmd,
         sources_cmd,
         stories_cmd,
         subscribers_cmd,

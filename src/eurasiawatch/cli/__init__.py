@@ -69,6 +69,7 @@ def _register() -> None:
         stories_cmd,
         subscribers_cmd,
         trends_cmd,
+        users_cmd,
         watchlist_cmd,
     )
 

@@ -40,7 +40,9 @@ router = APIRouter(include_in_schema=False)
 _EXPIRED = "That sign-in took too long or was refused. Please start again."
 
 
-def _sign_in_page(request: Request, *, next_: str, message: str = "", username: str = "", status: int = 200) -> HTMLResponse:
+def _sign_in_page(
+    request: Request, *, next_: str, message: str = "", username: str = "", status: int = 200
+) -> HTMLResponse:
     context = {"title": "Sign in", "next": next_, "message": message, "username": username, "user": None}
     return render(request, "account/sign_in.html", context, status=status)
 
@@ -51,7 +53,7 @@ def _code_page(request: Request, *, next_: str, message: str = "", status: int =
 
 
 @router.get(SIGN_IN_PATH, response_class=HTMLResponse)
-def sign_in_form(request: Request, next: str = "") -> HTMLResponse:  # noqa: A002 - the query parameter's name
+def sign_in_form(request: Request, next: str = "") -> HTMLResponse:
     """The name and password form."""
     return _sign_in_page(request, next_=safe_next(next))
 
@@ -61,7 +63,7 @@ def sign_in(
     request: Request,
     username: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "",  # noqa: A002
+    next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Check the name and password; on success go to the code step with a pending session."""
     target = safe_next(next)
@@ -75,7 +77,7 @@ def sign_in(
 
 
 @router.get(SIGN_IN_PATH + "/code", response_class=HTMLResponse)
-def code_form(request: Request, next: str = "") -> Response:  # noqa: A002
+def code_form(request: Request, next: str = "") -> Response:
     """The TOTP code form (only with a pending session from the password step)."""
     pending = session_cookie(request)
     with get_db(request).begin() as conn:
@@ -89,7 +91,7 @@ def code_form(request: Request, next: str = "") -> Response:  # noqa: A002
 def code(
     request: Request,
     code: Annotated[str, Form(max_length=20)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "",  # noqa: A002
+    next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Check the code; on success replace the pending session with a new full one and a new CSRF token."""
     target = safe_next(next)
@@ -128,20 +130,26 @@ def _grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-@router.get("/desk/account/two-factor", response_class=HTMLResponse)
-def two_factor_form(request: Request, user: Editor) -> HTMLResponse:
-    """A new TOTP key for this user, as text and an otpauth:// link, with a form to confirm it."""
+def _two_factor_page(
+    request: Request, user: accounts.User, *, message: str = "", status: int = 200
+) -> HTMLResponse:
     enrolment, sealed = accounts.start_enrolment(crypto(request), policy(request), user)
     context = {
         "title": "New authenticator app",
         "user": user,
         "done": False,
-        "message": "",
+        "message": message,
         "grouped": _grouped(enrolment.secret),
         "uri": enrolment.uri,
         "candidate": base64.urlsafe_b64encode(sealed).decode("ascii"),
     }
-    return render(request, "account/two_factor.html", context)
+    return render(request, "account/two_factor.html", context, status=status)
+
+
+@router.get("/desk/account/two-factor", response_class=HTMLResponse)
+def two_factor_form(request: Request, user: Editor) -> HTMLResponse:
+    """A new TOTP key for this user, as text and an otpauth:// link, with a form to confirm it."""
+    return _two_factor_page(request, user)
 
 
 @router.post("/desk/account/two-factor", response_class=HTMLResponse)
@@ -159,9 +167,8 @@ def two_factor(
     with get_db(request).begin() as conn:
         done = accounts.confirm_enrolment(conn, crypto(request), user, sealed, code, now=now(request))
     if not done:
-        response = two_factor_form(request, user)
-        response.status_code = 400
-        return response
+        message = "That code did not match. Here is a fresh key: add it to the app and try again."
+        return _two_factor_page(request, user, message=message, status=400)
     context = {
         "title": "New authenticator app",
         "user": user,

@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 ROUTERS: tuple[str, ...] = (
     "health",
     "about",
+    "account",
+    "desk_home",
+    "desk_admin",
 )
 
 # Most specific class first wins (looked up along the exception's MRO).

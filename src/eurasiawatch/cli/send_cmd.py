@@ -17,7 +17,7 @@ from rich.table import Table
 
 from ..clock import Clock
 from ..config import Settings
-from ..deliver.bounces import process_maildir
+from ..deliver.bounces import ImapMailbox, process_imap, process_maildir
 from ..deliver.dkim import DkimKey
 from ..deliver.ledger import Ledger
 from ..deliver.options import SendOptions
@@ -227,26 +227,37 @@ def _status(settings: Settings, edition_id: str, show_addresses: bool, as_json: 
 @bounces_app.command("process")
 def bounces_process(
     ctx: typer.Context,
-    maildir: Annotated[str, typer.Argument(help="The maildir the VERP bounce addresses deliver to.")],
+    maildir: Annotated[
+        str | None,
+        typer.Argument(help="The maildir the VERP bounce addresses deliver to.", show_default=False),
+    ] = None,
+    imap: Annotated[
+        bool, typer.Option("--imap", help="Read the IMAP mailbox in deliver.imap_* instead of a maildir.")
+    ] = False,
     as_of: AsOf = None,
 ) -> None:
     """Read DSNs and complaints: suppress hard bounces and complainers, count soft bounces.
 
-    Unparseable messages go to the maildir's Quarantine folder and handled ones to Processed; nothing
-    is deleted.
+    `bounces process MAILDIR` or `bounces process --imap`. Unparseable messages go to the Quarantine
+    folder and handled ones to Processed; nothing is deleted.
     """
+    if imap == (maildir is not None):
+        raise _usage("give a MAILDIR or --imap")
     rt = runtime(ctx)
     options = SendOptions.from_settings(rt.settings)
     side = _subscriber_side(rt.settings)
+    box = ImapMailbox.from_settings(rt.settings) if imap else None
     with open_database(rt.settings) as db:
         db.ensure_current()
-        report = process_maildir(
-            maildir,
-            db,
-            options=options,
-            record_bounce=side["record_bounce"],  # type: ignore[arg-type]  # built by _subscriber_side
-            clock=rt.clock(as_of),  # type: ignore[arg-type]
-        )
+        run = {
+            "options": options,
+            "record_bounce": side["record_bounce"],
+            "clock": rt.clock(as_of),
+        }
+        if box is not None:
+            report = process_imap(box, db, **run)  # type: ignore[arg-type]  # built by _subscriber_side
+        else:
+            report = process_maildir(maildir or "", db, **run)  # type: ignore[arg-type]
     console.print(
         f"hard {report.hard}, soft {report.soft}, complaints {report.complaints}, "
         f"quarantined {report.quarantined}",

@@ -1,4 +1,4 @@
-"""Bounces (RFC 3464 DSNs) and complaints (RFC 5965 ARF) read from a maildir.
+"""Bounces (RFC 3464 DSNs) and complaints (RFC 5965 ARF) read from a maildir or an IMAP mailbox.
 
 Every message we send has a VERP return path ``bounces+<tag>@…`` whose tag is random per delivery;
 the ledger maps the tag back to the subscriber's token, so no bounce ever needs an address. The tag
@@ -10,16 +10,23 @@ complaints, in the Return-Path of the original message the report quotes.
 - an ARF report (``report-type=feedback-report``) → complaint (suppressed at once);
 - anything else, or a tag we do not know → moved to the ``Quarantine`` folder, never deleted.
 
-Handled messages move to the ``Processed`` folder, so the maildir is an audit trail.
+Handled messages move to the ``Processed`` folder, so the mailbox is an audit trail. Both paths
+share ``parse_bounce`` and the ledger update; only the mail access differs. Over IMAP (``imaplib``,
+TLS or STARTTLS only) a handled message is first given the keyword ``$EwCounted`` and then moved
+(``UID MOVE``, or COPY and ``\\Deleted`` on a server without MOVE), so a run interrupted between the
+two moves it on the next run without counting it again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email
+import imaplib
 import mailbox
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+import ssl
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage, Message
@@ -28,17 +35,19 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from ..clock import Clock
-from ..errors import DeliveryError
+from ..config import Settings
+from ..errors import ConfigError, DeliveryError
 from ..store import Database
 from ..store import ledger as sql
 from .message import verp_tag
 from .options import SendOptions
 
-__all__ = ["Bounce", "BounceReport", "parse_bounce", "process_maildir"]
+__all__ = ["Bounce", "BounceReport", "ImapMailbox", "parse_bounce", "process_imap", "process_maildir"]
 
 _WHERE = ("Delivered-To", "X-Original-To", "Envelope-To", "To")
 _STATUS = re.compile(r"^\s*([245])\.\d{1,3}\.\d{1,3}")
 BounceRecorder = Callable[[Connection, str, str, datetime], object]
+COUNTED = "$EwCounted"  # IMAP keyword: this message's bounce is already in the database
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -127,25 +136,220 @@ def process_maildir(
     counts = {"hard": 0, "soft": 0, "complaint": 0, "quarantined": 0}
     for key in list(box.iterkeys()):
         data = box.get_bytes(key)
-        bounce = parse_bounce(data, options)
-        handled = False
-        if bounce.kind is not None and bounce.tag is not None:
-            with db.begin() as conn:
-                row = sql.find_by_verp(conn, bounce.tag)
-                if row is not None:
-                    record_bounce(conn, row.delivery.subscriber_token, bounce.kind, now)
-                    if bounce.kind in ("hard", "soft") and row.delivery.state == "sent":
-                        sql.set_state(
-                            conn, row.id, "bounced", now, detail=f"{bounce.kind} bounce: {bounce.detail}"
-                        )
-                    handled = True
-        if handled:
-            counts[bounce.kind or ""] += 1
+        kind = _act(data, db, options=options, record_bounce=record_bounce, now=now)
+        if kind is not None:
+            counts[kind] += 1
             processed.add(data)
         else:
             counts["quarantined"] += 1
             quarantine.add(data)
         box.remove(key)  # only after the copy above is on disk
+    return _report(counts)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImapMailbox:
+    """Where the VERP bounce address's mail is read over IMAP; build with ``from_settings``."""
+
+    host: str
+    port: int = 993
+    tls: str = "tls"  # tls (implicit, usually 993) | starttls (usually 143); never in the clear
+    user: str = ""
+    password: str = field(default="", repr=False)
+    folder: str = "INBOX"
+    processed_folder: str = "Processed"
+    quarantine_folder: str = "Quarantine"
+    ca_file: str = ""  # empty: the system's certificate authorities
+    timeout: float = 60.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ImapMailbox:
+        """The mailbox in ``deliver.imap_*`` (password from ``EURASIAWATCH_DELIVER__IMAP_PASSWORD``).
+
+        Raises:
+            ConfigError: no host, user or password, an unknown ``tls`` mode or a non-ASCII folder.
+        """
+        box = cls(
+            host=settings.deliver_imap_host,
+            port=settings.deliver_imap_port,
+            tls=settings.deliver_imap_tls,
+            user=settings.deliver_imap_user,
+            password=settings.deliver_imap_password,
+            folder=settings.deliver_imap_folder,
+            processed_folder=settings.deliver_imap_processed_folder,
+            quarantine_folder=settings.deliver_imap_quarantine_folder,
+            ca_file=settings.deliver_imap_ca_file,
+        )
+        box.check()
+        return box
+
+    def check(self) -> None:
+        """Raise ConfigError when the mailbox cannot be used as configured."""
+        if not self.host:
+            raise ConfigError("deliver.imap_host is not set", hint="the IMAP server of the bounce address")
+        if self.tls not in ("tls", "starttls"):
+            raise ConfigError(f"deliver.imap_tls = {self.tls!r}: use tls or starttls (never plain IMAP)")
+        if not self.user or not self.password:
+            raise ConfigError(
+                "deliver.imap_user and EURASIAWATCH_DELIVER__IMAP_PASSWORD are needed to read bounces"
+            )
+        for name in (self.folder, self.processed_folder, self.quarantine_folder):
+            if not name or not name.isascii() or any(c in name for c in "\r\n\0"):
+                raise ConfigError(f"IMAP folder {name!r}: use a non-empty ASCII name")
+
+
+def process_imap(
+    box: ImapMailbox,
+    db: Database,
+    *,
+    options: SendOptions,
+    record_bounce: BounceRecorder,
+    clock: Clock | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+) -> BounceReport:
+    """Read every message in the IMAP folder, act on it and move it to Processed or Quarantine.
+
+    Args:
+        box: the server, login and folders.
+        db: the database with the send ledger.
+        options: for the VERP address format.
+        record_bounce: ``deliver.subscribers.record_bounce`` (suppresses or counts).
+        clock: the time recorded for each bounce.
+        ssl_context: verifies the server (default: ``box.ca_file`` or the system CAs).
+
+    Returns:
+        Counts of hard and soft bounces, complaints and quarantined messages (a message counted by an
+        earlier, interrupted run is moved but not counted again).
+
+    Raises:
+        DeliveryError: the server cannot be reached, refuses TLS or the login, or a command fails.
+    """
+    box.check()
+    now = (clock or Clock()).now()
+    counts = {"hard": 0, "soft": 0, "complaint": 0, "quarantined": 0}
+    conn = _imap_connect(box, ssl_context)
+    try:
+        for name in (box.processed_folder, box.quarantine_folder):
+            _ensure_folder(conn, name)
+        _ok(conn.select(_quote(box.folder)), f"select {box.folder}")
+        flags = b" ".join(v for v in conn.response("PERMANENTFLAGS")[1] if isinstance(v, bytes))
+        keywords = b"\\*" in flags
+        moves = "MOVE" in _capabilities(conn)  # asked after login: servers add to the greeting's list
+        counted = set(_search(conn, "KEYWORD", COUNTED)) if keywords else set()
+        for uid in _search(conn, "UNDELETED"):
+            if uid in counted:  # acted on by a run that stopped before moving it
+                _move(conn, uid, box.processed_folder, moves)
+                continue
+            data = _fetch(conn, uid)
+            kind = _act(data, db, options=options, record_bounce=record_bounce, now=now)
+            if kind is None:
+                counts["quarantined"] += 1
+                _move(conn, uid, box.quarantine_folder, moves)
+                continue
+            counts[kind] += 1
+            if keywords:
+                _ok(conn.uid("STORE", uid, "+FLAGS.SILENT", f"({COUNTED})"), "store flag")
+            _move(conn, uid, box.processed_folder, moves)
+    except (imaplib.IMAP4.error, OSError) as exc:
+        raise DeliveryError(f"IMAP {box.host}:{box.port}: {exc}") from exc
+    finally:
+        _imap_close(conn)
+    return _report(counts)
+
+
+def _imap_connect(box: ImapMailbox, context: ssl.SSLContext | None) -> imaplib.IMAP4:
+    where = f"IMAP {box.host}:{box.port}"
+    try:
+        context = context or ssl.create_default_context(cafile=box.ca_file or None)
+    except OSError as exc:
+        raise ConfigError(f"deliver.imap_ca_file {box.ca_file!r}: {exc}") from exc
+    conn: imaplib.IMAP4 | None = None
+    try:
+        if box.tls == "tls":
+            conn = imaplib.IMAP4_SSL(box.host, box.port, ssl_context=context, timeout=box.timeout)
+        else:
+            conn = imaplib.IMAP4(box.host, box.port, timeout=box.timeout)
+            conn.starttls(ssl_context=context)  # refuses (abort) when the server does not offer it
+        conn.login(box.user, box.password)
+    except (imaplib.IMAP4.error, OSError) as exc:  # ssl.SSLError is an OSError
+        if conn is not None:
+            _imap_close(conn)
+        raise DeliveryError(f"{where}: {exc}", hint="check deliver.imap_* and the password") from exc
+    return conn
+
+
+def _imap_close(conn: imaplib.IMAP4) -> None:
+    try:
+        conn.logout()
+    except (imaplib.IMAP4.error, OSError):
+        with contextlib.suppress(OSError):  # the socket may be gone (a failed TLS handshake closes it)
+            conn.shutdown()
+
+
+def _ok(answer: tuple[str, Sequence[object]], what: str) -> Sequence[object]:
+    typ, data = answer
+    if typ != "OK":
+        detail = b" ".join(d for d in data if isinstance(d, bytes)).decode(errors="replace")
+        raise imaplib.IMAP4.error(f"{what} failed: {typ} {detail}")
+    return data
+
+
+def _capabilities(conn: imaplib.IMAP4) -> set[str]:
+    data = _ok(conn.capability(), "capability")
+    first = data[0] if data else b""
+    return set(first.decode().upper().split()) if isinstance(first, bytes) else set()
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _ensure_folder(conn: imaplib.IMAP4, name: str) -> None:
+    listed = _ok(conn.list('""', _quote(name)), f"list {name}")
+    if not any(isinstance(item, bytes | tuple) for item in listed):
+        _ok(conn.create(_quote(name)), f"create {name}")
+
+
+def _search(conn: imaplib.IMAP4, *criteria: str) -> list[str]:
+    data = _ok(conn.uid("SEARCH", *criteria), "search")
+    first = data[0] if data else b""
+    return first.decode().split() if isinstance(first, bytes) else []
+
+
+def _fetch(conn: imaplib.IMAP4, uid: str) -> bytes:
+    for item in _ok(conn.uid("FETCH", uid, "(BODY.PEEK[])"), f"fetch {uid}"):
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], bytes):
+            return item[1]
+    raise imaplib.IMAP4.error(f"fetch {uid}: the server sent no message body")
+
+
+def _move(conn: imaplib.IMAP4, uid: str, folder: str, moves: bool) -> None:
+    if moves:
+        _ok(conn.uid("MOVE", uid, _quote(folder)), f"move {uid} to {folder}")
+        return
+    # no MOVE: copy, then mark the original deleted (hidden from the next search; not expunged by us)
+    _ok(conn.uid("COPY", uid, _quote(folder)), f"copy {uid} to {folder}")
+    _ok(conn.uid("STORE", uid, "+FLAGS.SILENT", "(\\Deleted)"), f"flag {uid} deleted")
+
+
+def _act(
+    data: bytes, db: Database, *, options: SendOptions, record_bounce: BounceRecorder, now: datetime
+) -> str | None:
+    """Parse one message and record it against its delivery; the kind acted on, or None to quarantine."""
+    bounce = parse_bounce(data, options)
+    if bounce.kind is None or bounce.tag is None:
+        return None
+    with db.begin() as conn:
+        row = sql.find_by_verp(conn, bounce.tag)
+        if row is None:
+            return None
+        record_bounce(conn, row.delivery.subscriber_token, bounce.kind, now)
+        if bounce.kind in ("hard", "soft") and row.delivery.state == "sent":
+            sql.set_state(conn, row.id, "bounced", now, detail=f"{bounce.kind} bounce: {bounce.detail}")
+    return bounce.kind
+
+
+def _report(counts: dict[str, int]) -> BounceReport:
     return BounceReport(
         hard=counts["hard"],
         soft=counts["soft"],

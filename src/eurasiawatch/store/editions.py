@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Insert, Select, Update, func, insert, select, update
@@ -26,6 +26,7 @@ __all__ = [
     "block_to_json",
     "list_editions",
     "load_edition",
+    "published_editions",
     "save_edition",
     "set_edition_status",
 ]
@@ -240,6 +241,36 @@ def _list_editions_stmt(dialect: str) -> Select[Any]:
 def list_editions(conn: Connection) -> list[dict[str, Any]]:
     """Every edition, newest send date first."""
     return [dict(r) for r in conn.execute(_list_editions_stmt(conn.dialect.name)).mappings()]
+
+
+PUBLIC_STATUSES = ("approved", "sent")
+
+
+def _published_editions_stmt(dialect: str, until: date, limit: int | None) -> Select[Any]:
+    stmt = (
+        select(
+            editions.c.edition_id,
+            editions.c.send_date,
+            editions.c.headline,
+            editions.c.dek,
+            editions.c.language,
+            editions.c.number,
+            editions.c.slug,
+        )
+        .where(editions.c.status.in_(PUBLIC_STATUSES), editions.c.send_date <= until)
+        .order_by(editions.c.send_date.desc(), editions.c.edition_id.desc())
+    )
+    return stmt.limit(limit) if limit is not None else stmt
+
+
+def published_editions(conn: Connection, *, until: date, limit: int | None = None) -> list[dict[str, Any]]:
+    """Editions readers may see: approved or sent, with a send date up to ``until``; newest first.
+
+    Rows have edition_id, send_date, headline, dek, language, number and slug (no blocks: use
+    ``load_edition`` for one edition's content).
+    """
+    stmt = _published_editions_stmt(conn.dialect.name, until, limit)
+    return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
 def _history_stmt(dialect: str, edition_id: str, block_id: str) -> Select[Any]:

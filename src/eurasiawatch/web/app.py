@@ -48,9 +48,6 @@ log = logging.getLogger(__name__)
 ROUTERS: tuple[str, ...] = (
     "health",
     "about",
-    "account",
-    "desk_home",
-    "desk_admin",
 )
 
 # Most specific class first wins (looked up along the exception's MRO).

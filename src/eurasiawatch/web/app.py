@@ -47,7 +47,11 @@ log = logging.getLogger(__name__)
 # Modules under web/routes/ whose ``router`` is included, in this order.
 ROUTERS: tuple[str, ...] = (
     "health",
+    "editions",
     "about",
+    "account",
+    "desk_home",
+    "desk_admin",
 )
 
 # Most specific class first wins (looked up along the exception's MRO).

@@ -98,3 +98,43 @@ def test_digest_sends_once_and_only_new_matches(cli: CliRunner, data_dir: Path, 
         cli.invoke(app, ["watchlist", "digest", "--send", "--to", "bad address", "--as-of", LATER]).exit_code
         == 2
     )
+
+
+def test_digest_is_signed_like_an_edition(
+    cli: CliRunner, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through SMTP on loopback: Date, a Message-ID on our domain, and a DKIM signature dkimpy accepts."""
+    import dkim
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from eurasiawatch.deliver.dkim import DkimKey
+    from tests.deliver.smtp_loopback import dns_stub, smtp_server
+
+    pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    key_file = tmp_path / "dkim.pem"
+    key_file.write_bytes(pem)
+    key = DkimKey.from_pem("eurasiawatch.example", "desk1", pem)
+    monkeypatch.setenv("EURASIAWATCH_DELIVER__DKIM_DOMAIN", "eurasiawatch.example")
+    monkeypatch.setenv("EURASIAWATCH_DELIVER__DKIM_SELECTOR", "desk1")
+    monkeypatch.setenv("EURASIAWATCH_DELIVER__DKIM_KEY_FILE", str(key_file))
+    now = CLOCK.now().isoformat()
+    _ok(cli, "watchlist", "add", "kz", "--country", "KZ", "--as-of", now)
+    with smtp_server() as (sink, port):
+        monkeypatch.setenv("EURASIAWATCH_DELIVER__RELAYS", f"smtp://127.0.0.1:{port}")
+        _ok(cli, "watchlist", "digest", "--send", "--as-of", now)
+    assert sorted(r.rcpt_tos[0] for r in sink.received) == ["chief@example.org", "desk@example.org"]
+    ids = set()
+    for received in sink.received:
+        assert dkim.verify(received.data, dnsfunc=dns_stub(key))
+        assert not dkim.verify(received.data.replace(b"Steppe Wire", b"Steppe Wirf"), dnsfunc=dns_stub(key))
+        msg = email.message_from_bytes(received.data, policy=policy.default)
+        assert msg["Message-ID"].endswith("@eurasiawatch.example>") and msg["Date"] is not None
+        assert msg["Date"].datetime == CLOCK.now()
+        assert "List-Unsubscribe" not in msg  # editors are not subscribers
+        assert msg.get_content_type() == "multipart/alternative"
+        assert "Steppe Wire" in msg.get_body(("plain",)).get_content()
+        ids.add(msg["Message-ID"])
+    assert len(ids) == 2  # one Message-ID per copy

@@ -6,13 +6,14 @@ to the outbox of a dry run), so running it twice sends nothing new the second ti
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
 from .analyze.search import search_index_pending
-from .analyze.watchlists import Digest, Watchlist, build_digest, digest_email, find_matches
-from .deliver.message import OutgoingMessage, check_address
+from .analyze.watchlists import Digest, Watchlist, build_digest, find_matches
+from .deliver.dkim import DkimKey
+from .deliver.message import check_address
+from .deliver.notices import mail_notice
 from .deliver.options import SendOptions
 from .deliver.smtp import Mailer
 from .errors import DeliveryError
@@ -41,9 +42,18 @@ def prepare_digest(db: Database, now: datetime) -> PreparedDigest:
 
 
 def send_digest(
-    db: Database, prepared: PreparedDigest, *, recipients: list[str], mailer: Mailer, options: SendOptions
+    db: Database,
+    prepared: PreparedDigest,
+    *,
+    recipients: list[str],
+    mailer: Mailer,
+    options: SendOptions,
+    keys: tuple[DkimKey, ...] = (),
 ) -> int:
     """Mail the digest to each recipient, then mark its matches delivered.
+
+    Each copy is built and DKIM-signed like an edition (Date, Message-ID, ``keys``), without list
+    headers: the recipients are editors, not subscribers.
 
     Returns:
         How many messages went out (0 when there was nothing new: nothing is sent or marked).
@@ -56,35 +66,16 @@ def send_digest(
         raise DeliveryError("no recipients: set deliver.editors or pass --to")
     if not prepared.digest.count:
         return 0
-    messages = [
-        OutgoingMessage(
-            envelope_from=options.from_address,
-            recipient=address,
-            data=_bytes(prepared, options, address),
-            message_id="",
-        )
-        for address in checked
-    ]
-    asyncio.run(_send_all(mailer, messages))
-    with db.begin() as conn:
-        store.mark_delivered(conn, [w.name for w in prepared.watchlists], prepared.now)
-    return len(messages)
-
-
-async def _send_all(mailer: Mailer, messages: list[OutgoingMessage]) -> None:
-    try:
-        for m in messages:
-            await mailer.send(m)
-    finally:
-        await mailer.close()
-
-
-def _bytes(prepared: PreparedDigest, options: SendOptions, address: str) -> bytes:
-    msg = digest_email(
-        prepared.digest,
-        sender=options.from_address,
-        sender_name=options.from_name,
-        recipient=address,
+    sent = mail_notice(
+        prepared.digest.subject,
+        prepared.digest.text,
+        html=prepared.digest.html,
+        recipients=checked,
+        mailer=mailer,
+        options=options,
+        keys=keys,
         now=prepared.now,
     )
-    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+    with db.begin() as conn:
+        store.mark_delivered(conn, [w.name for w in prepared.watchlists], prepared.now)
+    return len(sent)

@@ -15,8 +15,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
 from html import escape
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
@@ -33,7 +31,6 @@ __all__ = [
     "Watchlist",
     "WatchlistError",
     "build_digest",
-    "digest_email",
     "find_matches",
     "matches_sets",
     "render_feed",
@@ -226,17 +223,3 @@ def build_digest(sections: Sequence[tuple[Watchlist, Sequence[WatchMatch]]], *, 
         count=count,
         names=tuple(w.name for w, _ in shown),
     )
-
-
-def digest_email(
-    digest: Digest, *, sender: str, sender_name: str, recipient: str, now: datetime
-) -> EmailMessage:
-    """The digest as a ``multipart/alternative`` message (text and HTML) to one recipient."""
-    msg = EmailMessage()
-    msg["From"] = formataddr((sender_name, sender))
-    msg["To"] = recipient
-    msg["Subject"] = digest.subject
-    msg["Date"] = format_datetime(now)
-    msg.set_content(digest.text)
-    msg.add_alternative(digest.html, subtype="html")
-    return msg

@@ -15,6 +15,7 @@ import typer
 
 from ..analyze.search import search_index_pending
 from ..analyze.watchlists import Watchlist, WatchlistError, find_matches, render_feed
+from ..deliver.notices import signing_keys
 from ..deliver.options import SendOptions
 from ..deliver.smtp import FileMailer, Mailer, SmtpMailer
 from ..errors import DeliveryError
@@ -229,7 +230,12 @@ def digest(
     )
     try:
         sent = send_digest(
-            db, prepared, recipients=list(_split(to) or options.editors), mailer=mailer, options=options
+            db,
+            prepared,
+            recipients=list(_split(to) or options.editors),
+            mailer=mailer,
+            options=options,
+            keys=signing_keys(options),
         )
     except DeliveryError as exc:  # no recipients, or a malformed --to
         raise _fail(f"{exc}") from None

@@ -37,6 +37,7 @@ __all__ = [
     "NO_DATA_FILL",
     "RAMP",
     "REGION",
+    "SUBJECT_FILL",
     "ZERO_FILL",
     "CountryShape",
     "GeoShapes",
@@ -53,6 +54,7 @@ RAMP = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 # which ramp colours a scale of k classes uses, so that few classes still spread light to dark
 _RAMP_PICKS = ((), (3,), (1, 4), (0, 2, 4), (0, 1, 3, 4), (0, 1, 2, 3, 4))  # by number of classes
 ZERO_FILL = "#f0f0f0"
+SUBJECT_FILL = "#525252"
 NO_DATA_FILL = "#e0e0e0"
 _BORDER = "#8c8c8c"
 _INK = "#222222"
@@ -205,6 +207,7 @@ def choropleth_svg(
     names: Mapping[str, str] | None = None,
     id_prefix: str = "map",
     shapes: GeoShapes | None = None,
+    subject: str | None = None,
 ) -> str:
     """Draw the values on the map of Europe and Asia.
 
@@ -217,6 +220,8 @@ def choropleth_svg(
         names: country names by code; the knowledge base's English names by default.
         id_prefix: prefix of the element ids, so that several maps fit on one page.
         shapes: the shapes to draw; the packaged ones by default.
+        subject: the country the map is about (China), drawn in dark grey outside the scale and
+            named in the legend; its value, if any, is ignored.
 
     Returns:
         An ``<svg>`` element as text (no XML declaration), scaling to its container's width.
@@ -227,6 +232,8 @@ def choropleth_svg(
     _check(values)
     geo = shapes or load_shapes()
     names = names if names is not None else country_names()
+    if subject is not None:
+        values = {c: v for c, v in values.items() if c != subject}
     pid = _safe_id(id_prefix)
     bounds = class_breaks(values)
     picks = _RAMP_PICKS[len(bounds)]
@@ -238,6 +245,8 @@ def choropleth_svg(
 
     def paint(code: str) -> tuple[str, str, str]:
         """(class, fill, tooltip) of a country."""
+        if code == subject:
+            return "ch-subject", SUBJECT_FILL, f"{label(code)}: the subject of the map, not counted"
         if code not in values:
             return "ch-nd", f"url(#{pid}-nd)", f"{label(code)}: no data"
         value = values[code]
@@ -276,7 +285,8 @@ def choropleth_svg(
             )
     out.append("</g>")
     out.extend(markers)
-    out.append(_legend(bounds, picks, integers, pid, geo.height, unit))
+    subject_label = f"{label(subject)} (not counted)" if subject else None
+    out.append(_legend(bounds, picks, integers, pid, geo.height, unit, subject_label))
     out.append("</svg>")
     return "".join(out)
 
@@ -297,10 +307,18 @@ def _summary(values: Mapping[str, float], name: Callable[[str], str], unit: str,
 
 
 def _legend(
-    bounds: tuple[float, ...], picks: tuple[int, ...], integers: bool, pid: str, top: float, unit: str
+    bounds: tuple[float, ...],
+    picks: tuple[int, ...],
+    integers: bool,
+    pid: str,
+    top: float,
+    unit: str,
+    subject_label: str | None = None,
 ) -> str:
     items: list[tuple[str, str]] = [(f"url(#{pid}-nd)", "No data"), (ZERO_FILL, "0")]
     items += [(RAMP[p], text) for p, text in zip(picks, _class_labels(bounds, integers), strict=True)]
+    if subject_label:
+        items.append((SUBJECT_FILL, subject_label))
     x = 8.0
     y = top + 14
     parts = [
@@ -363,6 +381,7 @@ def choropleth_figure(
     description: str = "",
     names: Mapping[str, str] | None = None,
     id_prefix: str = "map",
+    subject: str | None = None,
 ) -> str:
     """The map and its data table side by side in a ``<figure>``, with the shapes' source credited.
 
@@ -373,13 +392,22 @@ def choropleth_figure(
         description: a sentence put before the map's generated summary.
         names: country names by code; the knowledge base's English names by default.
         id_prefix: prefix of the SVG's element ids.
+        subject: the country the map is about (see ``choropleth_svg``); left out of the table too.
 
     Returns:
         A ``<figure class="choropleth-figure">`` element as text.
     """
     names = names if names is not None else country_names()
+    if subject is not None:
+        values = {c: v for c, v in values.items() if c != subject}
     svg = choropleth_svg(
-        values, title=title, unit=unit, description=description, names=names, id_prefix=id_prefix
+        values,
+        title=title,
+        unit=unit,
+        description=description,
+        names=names,
+        id_prefix=id_prefix,
+        subject=subject,
     )
     table = choropleth_table(values, caption=title, unit=unit, names=names)
     return (

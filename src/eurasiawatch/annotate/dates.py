@@ -27,7 +27,8 @@ __all__ = ["DateSpan", "find_dates", "first_date"]
 class DateSpan:
     """A date or range found in text: ``start``..``end`` (inclusive), with where it was found.
 
-    ``precision`` is ``day`` (a calendar day or a range of days), ``week`` or ``month``.
+    ``precision`` is ``day`` (a calendar day or a range of days), ``week``, ``month`` or ``year``
+    (the last two only from ``find_dates(..., coarse=True)``: "in January 2023", "in 2019", "last year").
     """
 
     start: date
@@ -72,6 +73,20 @@ def _patterns() -> dict[str, object]:
         "single_md": rf"{year_before}(?P<m1>{month})\s+(?P<d1>{day}){day_tail}(?![\d]){year_after}",
     }
     compiled = {name: re.compile(p, re.IGNORECASE) for name, p in parts.items()}
+    # coarse spans (only when asked for): a month of a year, a month after a preposition, a bare year
+    year_word = r"(?:\.|\s*(?:года|году|г\.|р\.|року|godine|године|жыл\w*|yil\w*))?"
+    coarse = {
+        "month_year": re.compile(
+            rf"(?<![\d.])(?:(?P<yb>{year}){year_word}\s+(?P<m1>{month})|(?P<m2>{month}),?\s+(?P<ya>{year}))(?![\d])",
+            re.IGNORECASE,
+        ),
+        # "in April", "в апреле", "у квітні", "u aprilu": in English only a capitalised month ("in may")
+        "month": re.compile(
+            r"(?<![\w])(?:in\s+(?P<en>January|February|March|April|May|June|July|August|September|"
+            r"October|November|December)|(?i:(?:в|во|у|u)\s+(?P<m1>" + month + r")))(?!\s*\d)"
+        ),
+        "year": re.compile(r"(?<![\d.,])(?P<y>19[5-9]\d|20\d\d)(?![\d])"),
+    }
     month_lookup = [(re.compile(_stem_regex(t) + "$", re.IGNORECASE), n) for t, n in month_of]
     iso = re.compile(r"(?<![\d])(\d{4})-(\d{2})-(\d{2})(?![\d])")
     dotted = re.compile(r"(?<![\d.])([0-3]?\d)\.([01]?\d)\.(\d{4})(?![\d])")
@@ -91,6 +106,7 @@ def _patterns() -> dict[str, object]:
             relative.append((re.compile(rx, re.I), unit, int(offset)))
     return {
         "compiled": compiled,
+        "coarse": coarse,
         "months": month_lookup,
         "iso": iso,
         "dotted": dotted,
@@ -195,6 +211,9 @@ def _relative_spans(text: str, published: date, prefer_future: bool) -> list[Dat
             elif unit == "weeks":
                 monday = published - timedelta(days=published.weekday()) + timedelta(weeks=offset)
                 found.append(DateSpan(monday, monday + timedelta(days=6), m.start(), m.end(), "week"))
+            elif unit == "years":
+                year = published.year + offset
+                found.append(DateSpan(date(year, 1, 1), date(year, 12, 31), m.start(), m.end(), "year"))
             else:
                 year, month = divmod(published.year * 12 + published.month - 1 + offset, 12)
                 last = calendar.monthrange(year, month + 1)[1]
@@ -206,8 +225,41 @@ def _relative_spans(text: str, published: date, prefer_future: bool) -> list[Dat
     return found
 
 
+def _month_span(year: int, month: int, begin: int, stop: int) -> DateSpan:
+    last = calendar.monthrange(year, month)[1]
+    return DateSpan(date(year, month, 1), date(year, month, last), begin, stop, "month")
+
+
+def _coarse_spans(text: str, published: date | None, taken: list[DateSpan]) -> list[DateSpan]:
+    """Months of a year ("January 2023"), months after a preposition ("in April"), bare years."""
+    pats: dict[str, re.Pattern[str]] = _patterns()["coarse"]  # type: ignore[assignment]
+    found: list[DateSpan] = []
+    for m in pats["month_year"].finditer(text):
+        if _overlaps(taken, m.start(), m.end()):
+            continue
+        number = _month_number(m.group("m1") or m.group("m2"))
+        if number:
+            found.append(_month_span(int(m.group("yb") or m.group("ya")), number, m.start(), m.end()))
+    for m in pats["month"].finditer(text):
+        if published is None or _overlaps(taken + found, m.start(), m.end()):
+            continue
+        number = _month_number(m.group("en") or m.group("m1"))
+        if number:
+            found.append(_month_span(_nearest_year(number, 15, published), number, m.start(), m.end()))
+    for m in pats["year"].finditer(text):
+        if not _overlaps(taken + found, m.start(), m.end()):
+            year = int(m.group("y"))
+            found.append(DateSpan(date(year, 1, 1), date(year, 12, 31), m.start(), m.end(), "year"))
+    return found
+
+
 def find_dates(
-    text: str, language: str | None, published: date | None, *, prefer_future: bool = False
+    text: str,
+    language: str | None,
+    published: date | None,
+    *,
+    prefer_future: bool = False,
+    coarse: bool = False,
 ) -> tuple[DateSpan, ...]:
     """Every date and date range in ``text``, resolved against ``published``.
 
@@ -218,6 +270,8 @@ def find_dates(
         published: the publication date; needed for dates without a year, weekdays and relative
             words (those are skipped when it is None).
         prefer_future: resolve a bare weekday forward ("will meet on Tuesday") instead of back.
+        coarse: also months ("in January 2023", "в апреле"), bare years ("in 2019") and
+            "last year" (precision ``month`` / ``year``): what dates background, not the news.
 
     Returns:
         The spans in text order; ranges come with ``end``.
@@ -226,8 +280,10 @@ def find_dates(
     spans = _calendar_spans(text, published)
     if published is not None:
         for span in _relative_spans(text, published, prefer_future):
-            if not _overlaps(spans, span.begin, span.stop):
+            if not _overlaps(spans, span.begin, span.stop) and (coarse or span.precision != "year"):
                 spans.append(span)
+    if coarse:
+        spans.extend(_coarse_spans(text, published, spans))
     return tuple(sorted(spans, key=lambda s: s.begin))
 
 

@@ -1,29 +1,41 @@
 """PLOVER events per sentence: type from trigger lexicons, actors from mentions, date, mode.
 
-For each sentence (``sentences.split_sentences``), every event type whose trigger appears
-(``data/lexicons/events.yaml``) yields an event. Its actors are the countries mentioned in the
-sentence (and the entities there, with their home country), falling back to the article's main
-countries when the sentence names none. Its mode comes from cue words in the sentence — negated
-("without a deal", "без договорённости"), hypothetical ("may sign", "может подписать"), planned
-("plans to build", "will visit", "планирует") — so a promised deal is never a signed one. Its date is
-the first date in the sentence, resolved against the publication date (an asserted event with none
-takes the day the lead names, else the publication day); ``upcoming`` is true when that
-date lies after publication. Events repeating the same type and mode are kept once (the first,
-usually the lead's); a sentence naming one country is paired with the article's main other country
-(an event has two sides);
-past the lead, a trigger needs an actor in its sentence, and the generic COOPERATE both sides. Of the
-candidates, at most ``_MAX_EVENTS`` are kept, ranked by position, named sides, mode and type.
+One pass of one combined regex per language (``data/lexicons/events.yaml``, every type's triggers as a
+named group) finds the trigger words of the whole article; only sentences holding one are looked at
+further. Before that pass, entity names ("Shanghai Cooperation Organisation"), quoted words
+(«peace talks», "root causes") and phrases that only look like events ("asked not to be named",
+"попросивший не называть") are blanked out, keeping offsets. Per sentence, the most specific type
+wins (the priority list), with a meeting (CONSULT) and a signing (AGREE) kept beside it: "held talks
+and signed". Its actors are the countries mentioned in the sentence (and the entities there, with
+their home country), falling back to the article's main countries when the sentence names none.
+
+Its mode comes from cue words in the sentence — negated ("without a deal", "без договорённости"),
+hypothetical ("may sign", "может подписать"), planned ("plans to build", "will visit", "планирует";
+an English headline's "X to visit") — so a promised deal is never a signed one. Its date is the date
+nearest the trigger, resolved against the publication date: planned events take a date after
+publication (from the sentence, else the next sentences or the lead); asserted ones a date on or
+before it (else the previous sentence's day, the day the lead names, or the publication day). A
+trigger whose nearest date lies weeks or years back ("signed in January 2023", "bombed in 1999",
+"last year") is background, not news, and yields no event. ``upcoming`` is true when the date lies
+after publication. Events repeating the same type and mode are kept once (the first, usually the
+lead's, completed with a later mention's date); a sentence naming one country is paired with the
+article's main other country (an event has two sides); past the lead, a trigger needs an actor in its
+sentence, and the generic COOPERATE both sides. Of the candidates, at most ``_MAX_EVENTS`` are kept,
+ranked by position, named sides, mode and type.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
+import re
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from ..records import Event, Mention
-from .dates import find_dates, first_date
+from .dates import DateSpan, find_dates
 from .lexicons import LANGUAGES, compile_terms, load_lexicon
 from .sentences import Sentence, split_sentences
 
@@ -37,7 +49,7 @@ MODES = ("asserted", "negated", "hypothetical", "planned")
 _MAX_TYPES_PER_SENTENCE = (
     1  # the most specific type only: a second one was trigger noise more often than not (measured)
 )
-_COMPANION_TYPES = ("CONSULT",)  # kept beside the sentence's most specific type
+_COMPANION_TYPES = ("CONSULT", "AGREE")  # kept beside the sentence's most specific type
 _MAIN_COUNTRIES = 2
 _MIN_SIDES = 2
 _MAX_EVENTS = 3  # an article reports a few events; more were trigger noise (tuned on the sample corpus)
@@ -48,10 +60,17 @@ _OWN_ACTORS_BONUS = 0.5  # per side (up to two) named in the sentence itself
 _ASSERTED_BONUS = 3.0  # reports of what happened outrank plans and conditionals
 _GENERIC_PENALTY = {"COOPERATE": 3.0}  # "built", "opened", "launched": mostly background
 _GENERIC_MIN_OWN = {"COOPERATE": 2}  # past the lead, only where both sides are named
+_MIN_SCORE = -1.0  # candidates past the best one need this rank score
 _LEAD_WINDOW_DAYS = 7
-_ANY_DAY = date(
-    2000, 1, 1
-)  # only to locate dates, never to resolve them  # fallback actors: the article's most mentioned countries
+_BACKGROUND_DAYS = 14  # a trigger whose nearest date ended this long before publication is background
+_PLANNED_LOOKAHEAD = 2  # sentences after a planned event's own that may give its date
+# entities that name an event keep their words ("SCO summit", "EU sanctions against Russia");
+# the other names are blanked ("Shanghai Cooperation Organisation" is no COOPERATE)
+_EVENT_ENTITY_TYPES = frozenset({"event", "event_series", "treaty", "policy", "list"})
+_NEGATING_TYPES = frozenset({"REJECT"})  # their triggers hold a negation ("will not attend")
+_QUOTED = re.compile(r"«[^»\n]{1,200}»|“[^”\n]{1,200}”|„[^“”\n]{1,200}[“”]|\"[^\"\n]{1,200}\"")
+# a dateline: "BEIJING, June 28 (CGTN) —" dates the report, not the event
+_DATELINE_TAIL = re.compile(r"\s*(?:\([^)]{0,40}\))?\s*[—–-]")
 
 
 def _lang(language: str | None) -> str:
@@ -61,42 +80,82 @@ def _lang(language: str | None) -> str:
     return code if code in LANGUAGES else "*"
 
 
-@functools.cache  # compiled once per (section, key, language); read-only
-def _pattern(section: str, key: str, language: str):  # type: ignore[no-untyped-def]
-    table = load_lexicon("events")[section][key]
-    languages = (language,) if language in table else tuple(table)
-    terms: list[str] = []
-    for lang in languages:
-        terms.extend(table[lang])
-    return compile_terms(tuple(terms))
+def _term_regex(term: str) -> str:
+    """A regex for one trigger term: ``*`` ends a stem, spaces match any whitespace."""
+    parts = []
+    for word in term.strip().split():
+        if word.endswith("*"):
+            parts.append(re.escape(word[:-1]) + r"[\w'’ʻʼ]*")
+        else:
+            parts.append(re.escape(word))
+    return r"\s+".join(parts)
+
+
+def _terms(section: str, key: str, lang: str) -> tuple[str, ...]:
+    table = load_lexicon("events")[section].get(key, {})
+    languages = (lang,) if lang in table else tuple(table)
+    return tuple(t for code in languages for t in table[code])
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    """A language's compiled patterns (built once per language, read-only)."""
+
+    triggers: re.Pattern[str]  # one named group per type, in priority order
+    priority: tuple[str, ...]
+    suppress: re.Pattern[str] | None
+    modes: tuple[tuple[str, re.Pattern[str]], ...]
+    headline_planned: re.Pattern[str] | None
+    background: re.Pattern[str] | None
+
+
+@functools.cache  # compiled once per language; immutable
+def _tables(lang: str) -> _Tables:
+    lex = load_lexicon("events")
+    priority = tuple(lex["priority"])
+    groups = []
+    for event_type in priority:
+        terms = sorted(set(_terms("triggers", event_type, lang)), key=len, reverse=True)
+        if terms:
+            groups.append(f"(?P<{event_type}>" + "|".join(_term_regex(t) for t in terms) + ")")
+    triggers = re.compile(r"(?<![\w])(?:" + "|".join(groups) + r")(?![\w])", re.IGNORECASE)
+    suppress = compile_terms(_terms("suppress", "phrases", lang))
+    modes = []
+    for mode in ("negated", "hypothetical", "planned"):
+        pattern = compile_terms(_terms("modes", mode, lang))
+        if pattern is not None:
+            modes.append((mode, pattern))
+    headline = _terms("headline", "planned", lang) if lang in lex["headline"]["planned"] else ()
+    background = compile_terms(_terms("background", "phrases", lang))
+    return _Tables(triggers, priority, suppress, tuple(modes), compile_terms(headline), background)
+
+
+def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    if not spans:
+        return text
+    chars = list(text)
+    for begin, stop in spans:
+        for i in range(max(begin, 0), min(stop, len(chars))):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
+def _mode_of(sentence: str, spans: Sequence[DateSpan], tables: _Tables, headline: bool) -> str:
+    # blank out dates first: "May 20" is not the modal "may", "6-may" not a cue either
+    sentence = _blank(sentence, [(s.begin, s.stop) for s in spans])
+    for mode, pattern in tables.modes:
+        if pattern.search(sentence):
+            return mode
+    if headline and tables.headline_planned is not None and tables.headline_planned.search(sentence):
+        return "planned"  # "Xi to visit Serbia": a headline's infinitive is a plan
+    return "asserted"
 
 
 def detect_mode(sentence: str, language: str | None) -> str:
     """The sentence's mode: negated, hypothetical, planned or asserted (cues checked in that order)."""
-    lang = _lang(language)
-    # blank out dates first: "May 20" is not the modal "may", "6-may" not a cue either
-    for span in reversed(find_dates(sentence, language, _ANY_DAY)):
-        sentence = sentence[: span.begin] + " " * (span.stop - span.begin) + sentence[span.stop :]
-    for mode in ("negated", "hypothetical", "planned"):
-        pattern = _pattern("modes", mode, lang)
-        if pattern is not None and pattern.search(sentence):
-            return mode
-    return "asserted"
-
-
-def _types(sentence: str, lang: str) -> list[str]:
-    found: list[tuple[int, str]] = []
-    for event_type in load_lexicon("events")["priority"]:
-        pattern = _pattern("triggers", event_type, lang)
-        match = pattern.search(sentence) if pattern is not None else None
-        if match:
-            found.append((match.start(), event_type))
-    # keep the priority order (specific types first), then the earliest trigger breaks ties
-    types = [t for _, t in found]
-    kept = types[:_MAX_TYPES_PER_SENTENCE]
-    # a meeting is reported with its outcome ("held talks and signed"): both are events
-    kept.extend(t for t in types[_MAX_TYPES_PER_SENTENCE:] if t in _COMPANION_TYPES)
-    return kept
+    spans = find_dates(sentence, language, date(2000, 1, 1))  # only to blank dates out
+    return _mode_of(sentence, spans, _tables(_lang(language)), headline=False)
 
 
 def _actors(
@@ -104,7 +163,7 @@ def _actors(
 ) -> tuple[tuple[str, str | None], ...]:
     countries: list[str] = []
     entities: list[tuple[str, str | None]] = []
-    for m in sorted(mentions, key=lambda m: m.start):
+    for m in mentions:
         if m.start < start or m.end > end or m.start < 0:
             continue
         if m.kind == "country" and m.key not in countries:
@@ -135,21 +194,6 @@ def _location(mentions: Sequence[Mention], start: int, end: int) -> str | None:
     return None
 
 
-def _lead_date(sentences: Sequence[Sentence], language: str | None, published: date | None) -> date | None:
-    """The date of the news: a day named in the lead within the week before publication, else that day.
-
-    News reports what happened in the past day or two; an asserted event whose sentence names no date
-    took place then (the lead usually names the day: "on Tuesday", "yesterday").
-    """
-    if published is None:
-        return None
-    for sentence in sentences[:3]:
-        span = first_date(sentence.text, language, published)
-        if span and span.precision == "day" and 0 <= (published - span.start).days <= _LEAD_WINDOW_DAYS:
-            return span.start
-    return published
-
-
 def _fill_actors(
     actors: tuple[tuple[str, str | None], ...], main: tuple[str, ...]
 ) -> tuple[tuple[str, str | None], ...]:
@@ -169,6 +213,165 @@ def _rank(event: Event, index: int, own: int) -> tuple[float, int]:
         score += _ASSERTED_BONUS
     score -= _GENERIC_PENALTY.get(event.type, 0.0)
     return (score, -index)
+
+
+class _Dates:
+    """The dates of an article's sentences, found on first use (most sentences never need them)."""
+
+    def __init__(self, sentences: Sequence[Sentence], language: str | None, published: date | None):
+        self._sentences = sentences
+        self._language = language
+        self._published = published
+        self._cache: dict[tuple[int, bool], tuple[DateSpan, ...]] = {}
+
+    def of(self, index: int, *, future: bool = False) -> tuple[DateSpan, ...]:
+        key = (index, future)
+        if key not in self._cache:
+            text = self._sentences[index].text
+            spans = find_dates(text, self._language, self._published, prefer_future=future, coarse=True)
+            if index < _LEAD_SENTENCES:  # drop a dateline's date ("BEIJING, June 28 (CGTN) —")
+                spans = tuple(s for s in spans if not (s.begin < 40 and _DATELINE_TAIL.match(text, s.stop)))
+            self._cache[key] = spans
+        return self._cache[key]
+
+    def day(self, index: int, *, future: bool) -> date | None:
+        """The first day-precise date of a sentence on the right side of publication."""
+        for span in self.of(index, future=future):
+            if span.precision == "day" and self._fits(span, future):
+                return span.start
+        return None
+
+    def _fits(self, span: DateSpan, future: bool) -> bool:
+        if self._published is None:
+            return True
+        if future:
+            return span.start >= self._published
+        return 0 <= (self._published - span.start).days <= _LEAD_WINDOW_DAYS
+
+
+def _nearest(spans: Sequence[DateSpan], position: int) -> DateSpan | None:
+    best: tuple[int, DateSpan] | None = None
+    for span in spans:
+        gap = min(abs(span.begin - position), abs(span.stop - position))
+        if span.begin <= position < span.stop:
+            gap = 0
+        if best is None or gap < best[0]:
+            best = (gap, span)
+    return best[1] if best else None
+
+
+def _is_background(span: DateSpan | None, published: date | None) -> bool:
+    """A date weeks or years before publication: the trigger tells history, not the news."""
+    if span is None or published is None:
+        return False
+    last = span.end or span.start
+    return last < published - timedelta(days=_BACKGROUND_DAYS)
+
+
+def _event_date(
+    dates: _Dates,
+    index: int,
+    position: int,
+    mode: str,
+    published: date | None,
+    default_day: date | None,
+    count: int,
+) -> tuple[date | None, date | None, bool]:
+    """(date, end date, background) of an event whose trigger sits at ``position`` in sentence ``index``."""
+    future = mode == "planned"
+    spans = dates.of(index, future=future)
+    near = _nearest(spans, position)
+    if _is_background(near, published) and mode != "planned":
+        return None, None, True
+    days = [s for s in spans if s.precision == "day"]
+    if published is not None:
+        if future:
+            days = [s for s in days if s.start >= published] or []
+        elif mode == "asserted":
+            days = [s for s in days if s.start <= published]
+    chosen = _nearest(days, position)
+    if chosen is not None:
+        return chosen.start, chosen.end, False
+    if future:
+        for later in range(index + 1, min(index + 1 + _PLANNED_LOOKAHEAD, count)):
+            day = dates.day(later, future=True)
+            if day is not None and (published is None or day > published):
+                return day, None, False
+        for lead in range(min(_LEAD_SENTENCES, count)):
+            day = dates.day(lead, future=True)
+            if day is not None and (published is None or day > published):
+                return day, None, False
+        return None, None, False
+    if mode != "asserted":
+        return None, None, False
+    if index > 0:
+        day = dates.day(index - 1, future=False)
+        if day is not None:
+            return day, None, False
+    return default_day, None, False
+
+
+def _only_future(spans: Sequence[DateSpan], published: date | None) -> bool:
+    """Whether the sentence's day-precise dates all lie after publication (and there is one)."""
+    days = [s for s in spans if s.precision == "day"]
+    return bool(days) and published is not None and all(s.start > published for s in days)
+
+
+def _lead_date(dates: _Dates, count: int, published: date | None) -> date | None:
+    """The date of the news: a day named in the lead within the week before publication, else that day.
+
+    News reports what happened in the past day or two; an asserted event whose sentence names no date
+    took place then (the lead usually names the day: "on Tuesday", "yesterday").
+    """
+    if published is None:
+        return None
+    for index in range(min(_LEAD_SENTENCES, count)):
+        day = dates.day(index, future=False)
+        if day is not None:
+            return day
+    return published
+
+
+def _masked(text: str, mentions: Sequence[Mention], tables: _Tables) -> str:
+    """The text with entity names, quoted words and look-alike phrases blanked (offsets kept)."""
+    spans = [
+        (m.start, m.end)
+        for m in mentions
+        if m.kind == "entity" and m.start >= 0 and m.entity_type not in _EVENT_ENTITY_TYPES
+    ]
+    spans.extend(m.span() for m in _QUOTED.finditer(text))
+    if tables.suppress is not None:
+        spans.extend(m.span() for m in tables.suppress.finditer(text))
+    return _blank(text, spans)
+
+
+def _sentence_triggers(
+    text: str, sentences: Sequence[Sentence], tables: _Tables, mentions: Sequence[Mention]
+) -> tuple[dict[int, dict[str, int]], dict[int, list[tuple[int, int]]]]:
+    """Per sentence index: each type found with the offset (in the sentence) of its first trigger,
+    and the spans (in the sentence) of all its triggers."""
+    masked = _masked(text, mentions, tables)
+    starts = [s.start for s in sentences]
+    found: dict[int, dict[str, int]] = {}
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for match in tables.triggers.finditer(masked):
+        index = bisect.bisect_right(starts, match.start()) - 1
+        if index < 0 or match.start() >= sentences[index].end:
+            continue
+        offset = sentences[index].start
+        event_type = match.lastgroup or ""
+        found.setdefault(index, {}).setdefault(event_type, match.start() - offset)
+        if event_type in _NEGATING_TYPES:
+            spans.setdefault(index, []).append((match.start() - offset, match.end() - offset))
+    return found, spans
+
+
+def _types(found: dict[str, int], priority: tuple[str, ...]) -> list[tuple[str, int]]:
+    ordered = [(t, found[t]) for t in priority if t in found]
+    kept = ordered[:_MAX_TYPES_PER_SENTENCE]
+    # a meeting is reported with its outcome ("held talks and signed"): both are events
+    kept.extend(t for t in ordered[_MAX_TYPES_PER_SENTENCE:] if t[0] in _COMPANION_TYPES)
+    return kept
 
 
 def extract_events(
@@ -191,33 +394,49 @@ def extract_events(
     Returns:
         The article's main events (at most ``_MAX_EVENTS``), in text order, one per (type, mode).
     """
-    lang = _lang(language)
-    fallback = _main_countries(mentions)
+    tables = _tables(_lang(language))
+    mentions = sorted(mentions, key=lambda m: m.start)
     sentences = split_sentences(text, language)
-    default_day = _lead_date(sentences, language, published)
-    seen: set[tuple[str, str]] = set()
+    triggers, trigger_spans = _sentence_triggers(text, sentences, tables, mentions)
+    if not triggers:
+        return ()
+    fallback = _main_countries(mentions)
+    dates = _Dates(sentences, language, published)
+    default_day = _lead_date(dates, len(sentences), published)
+    first: dict[tuple[str, str], int] = {}
     candidates: list[tuple[tuple[float, int], int, Event]] = []
-    for index, sentence in enumerate(sentences):
-        types = _types(sentence.text, lang)
-        if not types:
-            continue
+    for index in sorted(triggers):
+        sentence = sentences[index]
+        types = _types(triggers[index], tables.priority)
         own = _actors(mentions, sentence.start, sentence.end, ())
         if not own and index >= _LEAD_SENTENCES:
             continue  # a trigger far from any actor is background, not the news
-        mode = detect_mode(sentence.text, language)
-        if len({c for c, _ in own}) < _GENERIC_MIN_OWN.get(types[0], 0) and index >= _LEAD_SENTENCES:
+        if len({c for c, _ in own}) < _GENERIC_MIN_OWN.get(types[0][0], 0) and index >= _LEAD_SENTENCES:
             continue  # generic triggers ("built", "met") count only where both sides are named
         actors = _fill_actors(own or tuple((c, None) for c in fallback), fallback)
         if not actors:
             continue
-        span = first_date(sentence.text, language, published, prefer_future=mode == "planned")
-        day = span.start if span else (default_day if mode == "asserted" else None)
-        end_day = span.end if span else None
-        for event_type in types:
-            key = (event_type, mode)
-            if key in seen:
+        headline = index == 0 and not sentence.text.rstrip().endswith((".", "!", "?"))
+        if tables.background is not None and tables.background.search(sentence.text):
+            continue  # "years ago", "год назад": history, not the news
+        # the trigger's own words are no cues: "will not attend" is a refusal, not a negated event
+        plain = _blank(sentence.text, trigger_spans.get(index, ()))
+        mode = _mode_of(plain, dates.of(index), tables, headline)
+        if mode == "asserted" and _only_future(dates.of(index), published):
+            mode = "planned"  # "the agreement enters into force on 28 May": scheduled, not done
+        for event_type, position in types:
+            day, end_day, background = _event_date(
+                dates, index, position, mode, published, default_day, len(sentences)
+            )
+            if background:
                 continue
-            seen.add(key)
+            key = (event_type, mode)
+            if key in first:  # the same event again: it may give the date the first mention lacked
+                slot = first[key]
+                rank, at, earlier = candidates[slot]
+                if earlier.date is None and day is not None:
+                    candidates[slot] = (rank, at, _dated(earlier, day, end_day, published))
+                continue
             event = Event(
                 article_id=article_id,
                 type=event_type,
@@ -229,6 +448,22 @@ def extract_events(
                 location=_location(mentions, sentence.start, sentence.end),
                 evidence=sentence.text,
             )
+            first[key] = len(candidates)
             candidates.append((_rank(event, index, len({c for c, _ in own})), index, event))
-    kept = sorted(candidates, key=lambda c: c[0], reverse=True)[:_MAX_EVENTS]
+    ranked = sorted(candidates, key=lambda c: c[0], reverse=True)
+    kept = ranked[:1] + [c for c in ranked[1:_MAX_EVENTS] if c[0][0] >= _MIN_SCORE]
     return tuple(e for _, _, e in sorted(kept, key=lambda c: c[1]))
+
+
+def _dated(event: Event, day: date, end_day: date | None, published: date | None) -> Event:
+    return Event(
+        article_id=event.article_id,
+        type=event.type,
+        mode=event.mode,
+        date=day.isoformat(),
+        end_date=end_day.isoformat() if end_day else None,
+        upcoming=bool(published and day > published),
+        actors=event.actors,
+        location=event.location,
+        evidence=event.evidence,
+    )

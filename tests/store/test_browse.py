@@ -52,6 +52,9 @@ SAMPLES: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "_themes_for_stmt": (("country", "KZ", NOW, NOW), {}),
     "_event_rows_stmt": ((_E, 10, 0), {}),
     "_count_event_rows_stmt": ((_E,), {}),
+    "_edition_rows_stmt": ((NOW.date(), True, ("sent",), 10, 0), {}),
+    "_count_edition_rows_stmt": ((NOW.date(), False, ()), {}),
+    "_is_public_stmt": (("e", NOW.date()), {}),
 }
 DIALECTS = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}
 

@@ -16,6 +16,8 @@ mail. Three limits stop that and none needs to know who is asking:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,16 +27,18 @@ from sqlalchemy import Connection
 
 from ..store import subscribers as store
 from .crypto import Crypto
-from .tokens import InvalidToken, random_token
+from .tokens import InvalidToken, b32, random_token
 
 __all__ = [
     "Challenge",
     "confirmation_allowed",
     "issue_challenge",
+    "issue_wait",
     "leading_zero_bits",
     "record_confirmation",
     "solve_challenge",
     "verify_solution",
+    "verify_wait",
 ]
 
 CHALLENGE_TTL = timedelta(minutes=15)
@@ -117,6 +121,28 @@ def verify_solution(
     except InvalidToken:
         return False
     if len(solution) > 64 or leading_zero_bits(_work(token, solution)) < difficulty:
+        return False
+    return store.add_event(conn, "pow", hashlib.sha256(token.encode()).hexdigest(), now)
+
+
+def issue_wait(crypto: Crypto, now: datetime) -> str:
+    """A signed "wait" token: the no-JavaScript alternative to the proof-of-work.
+
+    A browser without scripts cannot solve the challenge, so the form instead asks it to wait and
+    send again; ``verify_wait`` accepts the token only after ``min_seconds`` and only once.
+    """
+    value = random_token() + b32(int(now.timestamp()).to_bytes(6, "big"))
+    return crypto.sign_token("wait", value, now + CHALLENGE_TTL)
+
+
+def verify_wait(conn: Connection, crypto: Crypto, token: str, *, now: datetime, min_seconds: float) -> bool:
+    """Whether a wait token is genuine, unexpired, at least ``min_seconds`` old and unused (then spent)."""
+    try:
+        value = crypto.verify_token("wait", token, now)
+        issued = int.from_bytes(base64.b32decode(value[-10:].upper() + "======"), "big")
+    except (InvalidToken, ValueError, binascii.Error):
+        return False
+    if now.timestamp() - issued < min_seconds:
         return False
     return store.add_event(conn, "pow", hashlib.sha256(token.encode()).hexdigest(), now)
 

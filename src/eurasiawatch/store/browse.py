@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -21,6 +21,7 @@ from sqlalchemy import (
     Connection,
     Integer,
     Select,
+    and_,
     bindparam,
     case,
     cast,
@@ -32,12 +33,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 
+from .editions import PUBLIC_STATUSES
 from .search import TextQuery, ensure_search_table, fts_match, ts_query
 from .tables import annotations_table as annotations_t
 from .tables import (
     article_signatures,
     article_themes,
     articles,
+    editions,
     events,
     mentions,
     search_documents,
@@ -51,9 +54,12 @@ __all__ = [
     "article_rows",
     "co_mentions",
     "count_article_rows",
+    "count_edition_rows",
     "count_event_rows",
     "count_mention_keys",
+    "edition_rows",
     "event_rows",
+    "is_public_edition",
     "mention_key_rows",
     "mention_summary",
     "mention_timeline",
@@ -592,3 +598,76 @@ def _count_event_rows_stmt(dialect: str, f: EventFilter) -> Select[Any]:
 def count_event_rows(conn: Connection, f: EventFilter) -> int:
     """How many events match ``f``."""
     return int(conn.execute(_count_event_rows_stmt(conn.dialect.name, f)).scalar_one())
+
+
+# -- editions ----------------------------------------------------------------------------------------
+
+
+def _public(today: date) -> ColumnElement[bool]:
+    """What readers may see, as the web archive shows it: approved or sent, send date come."""
+    return and_(editions.c.status.in_(PUBLIC_STATUSES), editions.c.send_date <= today)
+
+
+def _editions_filtered(
+    stmt: Select[Any], today: date, public_only: bool, statuses: Sequence[str]
+) -> Select[Any]:
+    if public_only:
+        stmt = stmt.where(_public(today))
+    if statuses:
+        stmt = stmt.where(editions.c.status.in_(list(statuses)))
+    return stmt
+
+
+def _edition_rows_stmt(
+    dialect: str, today: date, public_only: bool, statuses: Sequence[str], limit: int, offset: int
+) -> Select[Any]:
+    stmt: Select[Any] = select(
+        editions.c.edition_id,
+        editions.c.send_date,
+        editions.c.window_start,
+        editions.c.window_end,
+        editions.c.headline,
+        editions.c.status,
+        editions.c.slot,
+    )
+    stmt = _editions_filtered(stmt, today, public_only, statuses)
+    return stmt.order_by(editions.c.send_date.desc(), editions.c.edition_id).limit(limit).offset(offset)
+
+
+def edition_rows(
+    conn: Connection,
+    *,
+    today: date,
+    public_only: bool = True,
+    statuses: Sequence[str] = (),
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Editions, newest send date first: only those readers may see (approved or sent, send date on
+    or before ``today``, as ``store.editions.published_editions``) unless ``public_only`` is False;
+    ``statuses`` narrows to draft / approved / sent."""
+    stmt = _edition_rows_stmt(conn.dialect.name, today, public_only, statuses, limit, offset)
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def _count_edition_rows_stmt(
+    dialect: str, today: date, public_only: bool, statuses: Sequence[str]
+) -> Select[Any]:
+    return _editions_filtered(select(func.count()).select_from(editions), today, public_only, statuses)
+
+
+def count_edition_rows(
+    conn: Connection, *, today: date, public_only: bool = True, statuses: Sequence[str] = ()
+) -> int:
+    """How many editions :func:`edition_rows` would list without a limit."""
+    stmt = _count_edition_rows_stmt(conn.dialect.name, today, public_only, statuses)
+    return int(conn.execute(stmt).scalar_one())
+
+
+def _is_public_stmt(dialect: str, edition_id: str, today: date) -> Select[Any]:
+    return select(editions.c.edition_id).where(editions.c.edition_id == edition_id, _public(today))
+
+
+def is_public_edition(conn: Connection, edition_id: str, *, today: date) -> bool:
+    """Whether readers may see this edition (approved or sent, send date on or before ``today``)."""
+    return conn.execute(_is_public_stmt(conn.dialect.name, edition_id, today)).first() is not None

@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 ROUTERS: tuple[str, ...] = (
     "health",
     "editions",
+    "subscribe",
     "about",
     "account",
     "desk_home",

@@ -62,7 +62,17 @@ COOKIE_HTTPS = "__Host-ew_session"
 COOKIE_HTTP = "ew_session"
 SIGN_IN_PATH = "/desk/sign-in"
 # Paths under /desk and /api/v1 that anonymous visitors may use (the access-control test reads this).
-PUBLIC_PATHS: frozenset[str] = frozenset({SIGN_IN_PATH, "/desk/sign-in/code", "/desk/sign-out"})
+PUBLIC_PATHS: frozenset[str] = frozenset(
+    {
+        SIGN_IN_PATH,
+        "/desk/sign-in/code",
+        "/desk/sign-out",
+        # the API's public paths (web.api.PUBLIC_PATHS): its OpenAPI document and published editions
+        "/api/v1/openapi.json",
+        "/api/v1/editions",
+        "/api/v1/editions/{edition_id}",
+    }
+)
 DEFAULT_NEXT = "/desk/"
 _NO_USER = object()
 

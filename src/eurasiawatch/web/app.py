@@ -9,7 +9,8 @@ and ``secret`` (the server secret, ``web.keys``). Middleware: security headers o
 One exception handler turns errors into pages: ``EurasiawatchError`` subclasses map to a status
 (``ERROR_STATUS``), HTTP errors keep theirs, anything else is a 500; the page is ``{status}.html``,
 else ``error.html``, and never shows a traceback. Under ``/api/`` the answer is JSON instead:
-``{"error": {"status": 404, "message": "…"}}``.
+``{"error": {"code": "not_found", "status": 404, "message": "…"}}`` (``web.api.common.error_json``,
+the same answer the API's own routes give).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from fastapi.exceptions import RequestValidationError
 from jinja2 import TemplateNotFound
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from ..clock import Clock
@@ -36,6 +37,7 @@ from ..deliver.tokens import InvalidToken
 from ..errors import ConfigError, DeliveryError, EurasiawatchError, StoreError
 from ..store.db import Database, open_database
 from . import templating
+from .api.common import error_json
 from .csrf import CsrfMiddleware
 from .keys import derive_key, load_secret
 from .security import SecurityHeadersMiddleware
@@ -53,6 +55,7 @@ ROUTERS: tuple[str, ...] = (
     "account",
     "desk_home",
     "desk_admin",
+    "api",
 )
 
 # Most specific class first wins (looked up along the exception's MRO).
@@ -102,7 +105,7 @@ def _message(exc: BaseException, status: int) -> str:
 def error_response(request: Request, status: int, message: str, *, title: str | None = None) -> Response:
     """The error page (``{status}.html``, else ``error.html``), or JSON under ``/api/``."""
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+        return error_json(status, message)
     context = {"status": status, "title": title or _TITLES.get(status, "Error"), "message": message}
     try:
         return templating.render(request, f"{status}.html", context, status=status)

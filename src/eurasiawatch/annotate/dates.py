@@ -193,13 +193,20 @@ def _calendar_spans(text: str, published: date | None) -> list[DateSpan]:
     return found
 
 
+# "from Friday", "с понедельника", "від понеділка", "od ponedeljka", "starting Monday": a start ahead
+_FROM_DAY = re.compile(r"(?:\bfrom|\bstarting|(?<!\w)с|(?<!\w)со|(?<!\w)від|(?<!\w)od)\s+$", re.IGNORECASE)
+
+
 def _relative_spans(text: str, published: date, prefer_future: bool) -> list[DateSpan]:
     pats = _patterns()
     found: list[DateSpan] = []
     for rx, weekday in pats["weekdays"]:  # type: ignore[attr-defined]
         for m in rx.finditer(text):
             delta = (published.weekday() - weekday) % 7
-            if prefer_future:
+            ahead = _FROM_DAY.search(text, 0, m.start()) or m.group(0).lower().endswith(("tól", "től"))
+            if ahead:  # "from Monday" on a Monday is that day
+                day = published + timedelta(days=(weekday - published.weekday()) % 7)
+            elif prefer_future:
                 day = published + timedelta(days=(weekday - published.weekday()) % 7 or 7)
             else:
                 day = published - timedelta(days=delta)

@@ -49,7 +49,9 @@ MODES = ("asserted", "negated", "hypothetical", "planned")
 _MAX_TYPES_PER_SENTENCE = (
     1  # the most specific type only: a second one was trigger noise more often than not (measured)
 )
-_COMPANION_TYPES = ("CONSULT", "AGREE")  # kept beside the sentence's most specific type
+_COMPANION_TYPES = ("CONSULT", "AGREE")  # kept beside the sentence's most specific type ...
+# ... when that is a diplomatic one ("held talks and signed"), not beside an attack or an arrest
+_COMPANION_WITH = frozenset({"AGREE", "CONSULT", "REQUEST", "SUPPORT", "COOPERATE", "AID", "REJECT"})
 _MAIN_COUNTRIES = 2
 _MIN_SIDES = 2
 _MAX_EVENTS = 3  # an article reports a few events; more were trigger noise (tuned on the sample corpus)
@@ -107,6 +109,8 @@ class _Tables:
     modes: tuple[tuple[str, re.Pattern[str]], ...]
     headline_planned: re.Pattern[str] | None
     background: re.Pattern[str] | None
+    no_deal: re.Pattern[str] | None
+    relative: re.Pattern[str] | None
 
 
 @functools.cache  # compiled once per language; immutable
@@ -127,7 +131,16 @@ def _tables(lang: str) -> _Tables:
             modes.append((mode, pattern))
     headline = _terms("headline", "planned", lang) if lang in lex["headline"]["planned"] else ()
     background = compile_terms(_terms("background", "phrases", lang))
-    return _Tables(triggers, priority, suppress, tuple(modes), compile_terms(headline), background)
+    no_deal = compile_terms(_terms("no_deal", "phrases", lang))
+    relative_terms = _terms("relative", "clauses", lang) if lang in lex["relative"]["clauses"] else ()
+    relative = None
+    if relative_terms:
+        relative = re.compile(
+            r",\s*(?:" + "|".join(_term_regex(t) for t in relative_terms) + r")(?![\w])", re.I
+        )
+    return _Tables(
+        triggers, priority, suppress, tuple(modes), compile_terms(headline), background, no_deal, relative
+    )
 
 
 def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -276,13 +289,14 @@ def _event_date(
     published: date | None,
     default_day: date | None,
     count: int,
-) -> tuple[date | None, date | None, bool]:
-    """(date, end date, background) of an event whose trigger sits at ``position`` in sentence ``index``."""
+) -> tuple[date | None, date | None, bool, bool]:
+    """(date, end date, background, explicit) of an event whose trigger sits at ``position`` in sentence
+    ``index``; explicit when the date comes from the sentence itself."""
     future = mode == "planned"
     spans = dates.of(index, future=future)
     near = _nearest(spans, position)
     if _is_background(near, published) and mode != "planned":
-        return None, None, True
+        return None, None, True, False
     days = [s for s in spans if s.precision == "day"]
     if published is not None:
         if future:
@@ -291,24 +305,24 @@ def _event_date(
             days = [s for s in days if s.start <= published]
     chosen = _nearest(days, position)
     if chosen is not None:
-        return chosen.start, chosen.end, False
+        return chosen.start, chosen.end, False, True
     if future:
         for later in range(index + 1, min(index + 1 + _PLANNED_LOOKAHEAD, count)):
             day = dates.day(later, future=True)
             if day is not None and (published is None or day > published):
-                return day, None, False
+                return day, None, False, False
         for lead in range(min(_LEAD_SENTENCES, count)):
             day = dates.day(lead, future=True)
             if day is not None and (published is None or day > published):
-                return day, None, False
-        return None, None, False
+                return day, None, False, False
+        return None, None, False, False
     if mode != "asserted":
-        return None, None, False
+        return None, None, False, False
     if index > 0:
         day = dates.day(index - 1, future=False)
         if day is not None:
-            return day, None, False
-    return default_day, None, False
+            return day, None, False, False
+    return default_day, None, False, False
 
 
 def _only_future(spans: Sequence[DateSpan], published: date | None) -> bool:
@@ -366,11 +380,41 @@ def _sentence_triggers(
     return found, spans
 
 
+def _no_deals(text: str, sentences: Sequence[Sentence], tables: _Tables) -> dict[int, tuple[int, int]]:
+    """Per sentence index: the span (in the sentence) of its first "no deal" cue ("without a deal")."""
+    if tables.no_deal is None:
+        return {}
+    starts = [s.start for s in sentences]
+    found: dict[int, tuple[int, int]] = {}
+    for match in tables.no_deal.finditer(text):
+        index = bisect.bisect_right(starts, match.start()) - 1
+        if index >= 0 and match.start() < sentences[index].end and index not in found:
+            offset = sentences[index].start
+            found[index] = (match.start() - offset, match.end() - offset)
+    return found
+
+
+def _clause(sentence: str, position: int, tables: _Tables) -> str:
+    """The sentence as seen from its trigger at ``position``: a relative clause ("…, which will host")
+    speaks for the trigger inside it only, and is blanked for the triggers outside it."""
+    if tables.relative is None:
+        return sentence
+    clauses = []
+    for match in tables.relative.finditer(sentence):
+        stop = sentence.find(",", match.end())
+        clauses.append((match.start(), len(sentence) if stop < 0 else stop))
+    for begin, stop in clauses:
+        if begin <= position < stop:
+            return _blank(sentence, [(0, begin), (stop, len(sentence))])
+    return _blank(sentence, clauses)
+
+
 def _types(found: dict[str, int], priority: tuple[str, ...]) -> list[tuple[str, int]]:
     ordered = [(t, found[t]) for t in priority if t in found]
     kept = ordered[:_MAX_TYPES_PER_SENTENCE]
     # a meeting is reported with its outcome ("held talks and signed"): both are events
-    kept.extend(t for t in ordered[_MAX_TYPES_PER_SENTENCE:] if t[0] in _COMPANION_TYPES)
+    if kept and kept[0][0] in _COMPANION_WITH:
+        kept.extend(t for t in ordered[_MAX_TYPES_PER_SENTENCE:] if t[0] in _COMPANION_TYPES)
     return kept
 
 
@@ -398,16 +442,24 @@ def extract_events(
     mentions = sorted(mentions, key=lambda m: m.start)
     sentences = split_sentences(text, language)
     triggers, trigger_spans = _sentence_triggers(text, sentences, tables, mentions)
-    if not triggers:
+    no_deals = _no_deals(text, sentences, tables)
+    if not triggers and not no_deals:
         return ()
     fallback = _main_countries(mentions)
     dates = _Dates(sentences, language, published)
     default_day = _lead_date(dates, len(sentences), published)
     first: dict[tuple[str, str], int] = {}
     candidates: list[tuple[tuple[float, int], int, Event]] = []
-    for index in sorted(triggers):
+    explicit: dict[int, bool] = {}
+    for index in sorted(set(triggers) | set(no_deals)):
         sentence = sentences[index]
-        types = _types(triggers[index], tables.priority)
+        found = dict(triggers.get(index, {}))
+        deal = no_deals.get(index)  # "talks ended without a deal": a negated AGREE beside the talks
+        if deal is not None:
+            found["AGREE"] = deal[0]
+        types = _types(found, tables.priority)
+        if deal is not None and all(t != "AGREE" for t, _ in types):
+            types.append(("AGREE", deal[0]))
         own = _actors(mentions, sentence.start, sentence.end, ())
         if not own and index >= _LEAD_SENTENCES:
             continue  # a trigger far from any actor is background, not the news
@@ -419,13 +471,18 @@ def extract_events(
         headline = index == 0 and not sentence.text.rstrip().endswith((".", "!", "?"))
         if tables.background is not None and tables.background.search(sentence.text):
             continue  # "years ago", "год назад": history, not the news
-        # the trigger's own words are no cues: "will not attend" is a refusal, not a negated event
-        plain = _blank(sentence.text, trigger_spans.get(index, ()))
-        mode = _mode_of(plain, dates.of(index), tables, headline)
-        if mode == "asserted" and _only_future(dates.of(index), published):
-            mode = "planned"  # "the agreement enters into force on 28 May": scheduled, not done
+        # the trigger's own words are no cues ("will not attend" is a refusal, not a negated event),
+        # nor is the failed deal for the talks that failed to reach it
+        plain = _blank(sentence.text, [*trigger_spans.get(index, ()), *([deal] if deal else [])])
+        spans = dates.of(index)
         for event_type, position in types:
-            day, end_day, background = _event_date(
+            if deal is not None and event_type == "AGREE":
+                mode = "negated"
+            else:
+                mode = _mode_of(_clause(plain, position, tables), spans, tables, headline)
+                if mode == "asserted" and _only_future(spans, published):
+                    mode = "planned"  # "the agreement enters into force on 28 May": scheduled, not done
+            day, end_day, background, own_date = _event_date(
                 dates, index, position, mode, published, default_day, len(sentences)
             )
             if background:
@@ -434,8 +491,9 @@ def extract_events(
             if key in first:  # the same event again: it may give the date the first mention lacked
                 slot = first[key]
                 rank, at, earlier = candidates[slot]
-                if earlier.date is None and day is not None:
+                if day is not None and own_date and not explicit[slot]:
                     candidates[slot] = (rank, at, _dated(earlier, day, end_day, published))
+                    explicit[slot] = True
                 continue
             event = Event(
                 article_id=article_id,
@@ -449,6 +507,7 @@ def extract_events(
                 evidence=sentence.text,
             )
             first[key] = len(candidates)
+            explicit[len(candidates)] = own_date
             candidates.append((_rank(event, index, len({c for c, _ in own})), index, event))
     ranked = sorted(candidates, key=lambda c: c[0], reverse=True)
     kept = ranked[:1] + [c for c in ranked[1:_MAX_EVENTS] if c[0][0] >= _MIN_SCORE]

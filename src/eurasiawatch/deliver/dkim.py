@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 from ..errors import ConfigError
 
-__all__ = ["SIGNED_HEADERS", "DkimKey", "dns_txt_record", "sign_message"]
+__all__ = ["SIGNED_HEADERS", "DkimKey", "dns_txt_record", "relaxed_body", "relaxed_lines", "sign_message"]
 
 # Headers covered by the signature, in order; a name listed more often than it occurs is oversigned.
 SIGNED_HEADERS: tuple[str, ...] = (
@@ -102,20 +102,25 @@ def dns_txt_record(key: DkimKey) -> str:
     return "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
 
 
-def sign_message(raw: bytes, keys: tuple[DkimKey, ...], *, timestamp: int) -> bytes:
+def sign_message(
+    raw: bytes, keys: tuple[DkimKey, ...], *, timestamp: int, body_hash: str | None = None
+) -> bytes:
     """Prepend one DKIM-Signature header per key to a CRLF message.
 
     Args:
         raw: the whole message, headers and body, with CRLF line ends (``policy.SMTP`` output).
         keys: the keys to sign with (e.g. an RSA key and an Ed25519 key).
         timestamp: the ``t=`` tag, seconds since the epoch.
+        body_hash: the ``bh=`` tag when the caller already has it (base64 SHA-256 of the relaxed
+            body, as ``MessageTemplate.copy`` computes it); computed from ``raw`` otherwise.
 
     Returns:
         The signed message.
     """
     head, sep, body = raw.partition(b"\r\n\r\n")
     fields = _header_fields(head)
-    body_hash = base64.b64encode(hashlib.sha256(_relaxed_body(body if sep else b"")).digest()).decode()
+    if body_hash is None:
+        body_hash = base64.b64encode(hashlib.sha256(relaxed_body(body if sep else b"")).digest()).decode()
     signatures = []
     for key in keys:
         present = {name for name, _ in fields}
@@ -169,9 +174,18 @@ def _signed_header_data(fields: list[tuple[str, bytes]], names: list[str]) -> by
     return b"".join(out)
 
 
-def _relaxed_body(body: bytes) -> bytes:
-    body = _TRAILING_WSP.sub(b"\r\n", body)
-    body = _WSP_RUN.sub(b" ", body)
+def relaxed_lines(data: bytes) -> bytes:
+    """The relaxed canonical form (RFC 6376 3.4.4) of whole CRLF lines, without the end-of-body rule.
+
+    Canonicalization works line by line, so the body's canonical form is the concatenation of its
+    pieces' forms as long as every piece but the last ends with CRLF (the last gets ``relaxed_body``).
+    """
+    return _WSP_RUN.sub(b" ", _TRAILING_WSP.sub(b"\r\n", data))
+
+
+def relaxed_body(body: bytes) -> bytes:
+    """The relaxed canonical form of a whole body (or of its last piece: see ``relaxed_lines``)."""
+    body = relaxed_lines(body)
     if body.endswith(b" "):
         body = body.rstrip(b" ")
     body = body.rstrip(b"\r\n")

@@ -32,7 +32,7 @@ from ..store import ledger as sql
 from ..store.ledger import LedgerRow
 from .dkim import DkimKey
 from .ledger import Ledger, SenderBusy, SendStatus, Transition
-from .message import OutgoingMessage, build_message, new_verp_tag, render_message
+from .message import MessageTemplate, OutgoingMessage, new_verp_tag, render_message
 from .options import SendOptions
 from .smtp import Mailer, PermanentDeliveryError, Throttled
 
@@ -217,15 +217,18 @@ def send_test(
         The relay that took each copy.
     """
     now = (clock or Clock()).now()
-    outgoing = []
-    for address in addresses:
-        msg = build_message(rendered, address=address, token="test", options=options, now=now)
-        msg.replace_header("Subject", f"[TEST] {rendered.subject}")
-        outgoing.append(
-            render_message(
-                msg, verp=new_verp_tag(), options=options, keys=keys, timestamp=int(now.timestamp())
-            )
+    template = MessageTemplate.build(rendered, options, subject=f"[TEST] {rendered.subject}")
+    outgoing = [
+        template.render(
+            address=address,
+            token="test",
+            verp=new_verp_tag(),
+            now=now,
+            keys=keys,
+            timestamp=int(now.timestamp()),
         )
+        for address in addresses
+    ]
     return asyncio.run(_send_all(mailer, outgoing))
 
 
@@ -273,6 +276,7 @@ class _Run:
     states: tuple[str, ...]
     attempted: int = 0
     lost_lease: bool = False
+    _template: MessageTemplate | None = None
     # the group commit: changes waiting for the next transaction, and the task committing them
     _changes: list[tuple[Transition, asyncio.Future[bool] | None]] = field(default_factory=list)
     _committer: asyncio.Task[None] | None = None
@@ -362,18 +366,29 @@ class _Run:
             self._commit(row.id, "dropped", detail="unsubscribed or suppressed after the send started")
             return None
         now = self.clock.now()
+        if self._template is None:  # built once per run: every copy shares all but a few bytes
+            self._template = MessageTemplate.build(self.edition, self.options)
         try:
-            msg = build_message(
-                self.edition, address=recipient.address, token=recipient.token, options=self.options, now=now
-            )
             if recipient.pgp_key and self.encrypt is not None:
-                msg = self.encrypt(msg, recipient.pgp_key)
+                msg = self._template.message(address=recipient.address, token=recipient.token, now=now)
+                return render_message(
+                    self.encrypt(msg, recipient.pgp_key),
+                    verp=row.verp,
+                    options=self.options,
+                    keys=self.keys,
+                    timestamp=int(now.timestamp()),
+                )
+            return self._template.render(
+                address=recipient.address,
+                token=recipient.token,
+                verp=row.verp,
+                now=now,
+                keys=self.keys,
+                timestamp=int(now.timestamp()),
+            )
         except DeliveryError as exc:
             self._commit(row.id, "bounced", detail=str(exc))
             return None
-        return render_message(
-            msg, verp=row.verp, options=self.options, keys=self.keys, timestamp=int(now.timestamp())
-        )
 
     async def _deliver(self, row: LedgerRow) -> None:
         message = self._prepare(row)

@@ -63,7 +63,7 @@ class PermanentDeliveryError(DeliveryError):
 
 
 BeforeData = Callable[[], "bool | Awaitable[bool]"]
-"""Called right before DATA; may be a coroutine function (the sender's group commit is one)."""
+"""Called after the 354, before the message's end goes out; may be a coroutine function."""
 
 
 async def _claim(before_data: BeforeData | None) -> bool:
@@ -82,9 +82,11 @@ class Mailer(Protocol):
     async def send(self, message: OutgoingMessage, before_data: BeforeData | None = None) -> str:
         """Send one message (raises the errors listed in the module docstring).
 
-        ``before_data`` is called once the recipient is accepted, right before DATA; when it returns
-        False the transaction is abandoned (``DeliveryError``). The ledger commits ``sending`` there,
-        so a sender killed earlier leaves the row ``queued`` (nothing was accepted).
+        ``before_data`` is called once the server took the recipient and answered 354 to DATA, right
+        before the end of the message is written; when it returns False the transaction is
+        abandoned (``DeliveryError``; the connection is dropped, so the server discards the
+        message). The ledger commits ``sending`` there, so a sender killed earlier leaves the row
+        ``queued`` (the server has no complete message to deliver).
         """
         ...
 
@@ -248,15 +250,13 @@ class SmtpMailer:
                 smtp = await self._connect(state.relay)
             keep = True
             try:
-                await smtp.mail(message.envelope_from)
-                await smtp.rcpt(message.recipient)
-                if not await _claim(before_data):
-                    keep = await _reset(smtp)
-                    raise DeliveryError("abandoned before DATA")
-                await smtp.data(message.data)
+                await _transaction(smtp, message, before_data, state.relay.timeout)
             except aiosmtplib.SMTPRecipientRefused as exc:
                 keep = await _reset(smtp)
                 raise _classify(exc.code, exc.message) from None
+            except _Abandoned:
+                keep = False  # the server holds a message without its end: only a closed connection drops it
+                raise
             except aiosmtplib.SMTPResponseException as exc:
                 keep = exc.code != 421 and await _reset(smtp)
                 raise _classify(exc.code, exc.message) from None
@@ -282,6 +282,11 @@ class SmtpMailer:
         )
         try:
             await smtp.connect()
+            if smtp.last_ehlo_response is None and smtp.last_helo_response is None:
+                try:
+                    await smtp.ehlo()
+                except aiosmtplib.SMTPHeloError:
+                    await smtp.helo()
         except aiosmtplib.SMTPAuthenticationError as exc:
             smtp.close()
             raise _RelayRefused(f"{relay.name} refused our login: {exc.code} {exc.message}") from None
@@ -311,6 +316,58 @@ class SmtpMailer:
                     await smtp.quit()
                 except aiosmtplib.SMTPException:
                     smtp.close()
+
+
+class _Abandoned(DeliveryError):
+    """``before_data`` said no: the message was not sent (its end was never written)."""
+
+
+# a message this large is written before the claim, so only its final "." waits for the ledger
+_WRITE_EARLY = 16 * 1024
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+async def _transaction(
+    smtp: aiosmtplib.SMTP, message: OutgoingMessage, before_data: BeforeData | None, timeout: float | None
+) -> None:
+    """MAIL, RCPT, DATA; then ``before_data``; then the message and its final ``.``.
+
+    The claim (the ledger's ``sending`` commit) comes after the server's 354, as late as possible:
+    a sender killed before it leaves nothing the server could deliver (a message without its final
+    ``.`` is discarded when the connection drops). Small messages go out in one write with their
+    ``.`` after the claim; large ones are written before it so only the ``.`` waits.
+
+    The commands are written directly (the addresses are already checked, so aiosmtplib's
+    address parsing per command is skipped): the same SMTP, fewer CPU cycles per message.
+
+    Raises:
+        aiosmtplib.SMTPResponseException: a refusal (``SMTPRecipientRefused`` for RCPT).
+        _Abandoned: ``before_data`` returned False; the connection must be closed.
+    """
+    reply = await smtp.execute_command(b"MAIL", b"FROM:<%s>" % message.envelope_from.encode("ascii"))
+    if reply.code != 250:
+        raise aiosmtplib.SMTPSenderRefused(reply.code, reply.message, message.envelope_from)
+    reply = await smtp.execute_command(b"RCPT", b"TO:<%s>" % message.recipient.encode("ascii"))
+    if reply.code not in (250, 251):
+        raise aiosmtplib.SMTPRecipientRefused(reply.code, reply.message, message.recipient)
+    reply = await smtp.execute_command(b"DATA")
+    if reply.code != 354:
+        raise aiosmtplib.SMTPDataError(reply.code, reply.message)
+    protocol = smtp.protocol
+    if protocol is None:  # pragma: no cover - execute_command raises first
+        raise aiosmtplib.SMTPServerDisconnected("Connection lost")
+    data = _LEADING_DOT.sub(b"..", message.data)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    if len(data) > _WRITE_EARLY:
+        protocol.write(data)
+        data = b""
+    if not await _claim(before_data):
+        raise _Abandoned("abandoned before DATA")
+    protocol.write(data + b".\r\n")
+    reply = await protocol.read_response(timeout=timeout)
+    if reply.code != 250:
+        raise aiosmtplib.SMTPDataError(reply.code, reply.message)
 
 
 async def _reset(smtp: aiosmtplib.SMTP) -> bool:

@@ -49,6 +49,24 @@ CASES = [
         "State media ran propaganda and disinformation; censorship of the press freedom report.",
         "information",
     ),
+    (
+        "ky",
+        "Кытай – Кыргызстан – Өзбекстан темир жолунун курулушу башталды; инвестиция жана кредит.",
+        "investment",
+    ),
+    ("tg", "Сохтмони нерӯгоҳи барқи обии Роғун идома дорад; энергетика ва барқ.", "energy"),
+    (
+        "ka",
+        "საგარეო საქმეთა მინისტრი ვიზიტით ჩავიდა პეკინში; მოლაპარაკებები და ერთობლივი განცხადება.",
+        "diplomacy",
+    ),
+    ("az", "Ticarət dövriyyəsi artıb: ixrac və idxal, gömrük rüsumları.", "trade"),
+    (
+        "hr",
+        "Ministar vanjskih poslova u službenom posjetu; bilateralni odnosi i suradnja, veleposlanik.",
+        "diplomacy",
+    ),
+    ("uk", "Саміт миру у Швейцарії: мирний план і мирна конференція щодо війни.", "security"),
 ]
 
 
@@ -81,3 +99,27 @@ def test_unknown_language_uses_every_lexicon() -> None:
 
 def test_picklable() -> None:
     assert pickle.loads(pickle.dumps(classify_themes)) is classify_themes
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "theme"),
+    [
+        (
+            "en",
+            "Georgia beat Portugal in Gelsenkirchen; Portuguese fans left early. Portugal was stunned.",
+            "investment",
+        ),
+        ("en", "An important investigation: the minister said firmly that it was important.", "trade"),
+        ("ru", "Аналитики долго спорили; медведь и медицина ни при чём. Долго, очень долго.", "investment"),
+        ("sr", "Lukašenko je dugo govorio o centru grada i platformi.", "investment"),
+    ],
+)
+def test_stems_do_not_swallow_other_words(language: str, text: str, theme: str) -> None:
+    assert theme_scores(text, language)[theme] == 0
+
+
+def test_short_items_need_less_evidence_than_long_articles() -> None:
+    item = "Talks in Astana\n\nThe ministers also discussed a gas pipeline."
+    assert "energy" in classify_themes(item, "en")
+    padding = " The delegation then visited a museum and a school." * 60  # ~3,000 characters on other things
+    assert "energy" not in classify_themes(item + padding, "en")

@@ -2,9 +2,11 @@
 
 Eight themes, multi-label: diplomacy, security, trade, energy, investment, technology, information,
 society (see docs/themes.md for what counts). The baseline scores each theme from its lexicon in
-``data/lexicons/themes.yaml``: two points per strong term, one per weak term, each distinct term
-counted at most twice, a bonus for terms in the first sentence (usually the title or lead); a theme
-is given when its score reaches the lexicon's threshold and a fraction of the best theme's score.
+``data/lexicons/themes.yaml``: two points per strong term, one per weak term (at most three weak
+points), each distinct term counted at most twice, strong terms in the title (the first paragraph,
+at most 300 characters) once more; a theme is given when its score reaches its threshold, scaled by
+the article's length (a short item says less, a long one mentions more in passing), and a fraction
+of the best theme's score.
 """
 
 from __future__ import annotations
@@ -20,14 +22,14 @@ from .lexicons import LANGUAGES, compile_terms, load_lexicon
 if TYPE_CHECKING:
     from .theme_model import ThemeModel
 
-__all__ = ["THEMES", "classify_themes", "lexicon_themes", "theme_scores"]
+__all__ = ["THEMES", "classify_themes", "length_factor", "lexicon_themes", "theme_scores"]
 
 THEMES = ("diplomacy", "security", "trade", "energy", "investment", "technology", "information", "society")
 
 # entity types from the knowledge base that say something about a theme on their own (one weak hit)
 _ENTITY_HINTS = {"media outlet": "information"}
 _WEAK_CAP = 3  # weak terms only tip a balance; many of them do not make a theme
-_LEAD_CHARS = 300  # the title and first lines weigh more: the story is usually announced there
+_TITLE_CHARS = 300  # the title (first paragraph) weighs more: the story is announced there
 
 
 @functools.cache  # per (theme, language, strength): compiled once, read-only
@@ -40,11 +42,18 @@ def _pattern(theme: str, language: str, strength: str):  # type: ignore[no-untyp
     return compile_terms(tuple(terms))
 
 
+@functools.cache
+def _lexicon_languages() -> frozenset[str]:
+    """Every language some theme has terms for (the shared LANGUAGES plus ky, tg, ka, az …)."""
+    themes = load_lexicon("themes")["themes"]
+    return frozenset(LANGUAGES).union(*(frozenset(themes[t]) for t in THEMES))
+
+
 def _lang(language: str | None) -> str:
     code = (language or "").split("-")[0].lower()
     if code in ("hr", "bs", "sh", "cnr"):
         return "sr"  # the Serbian lists cover the shared Serbo-Croatian vocabulary
-    return code if code in LANGUAGES else "*"
+    return code if code in _lexicon_languages() else "*"
 
 
 def _hits(pattern: object, text: str) -> int:
@@ -66,13 +75,15 @@ def theme_scores(text: str, language: str | None, mentions: Sequence[Mention] = 
         A score for each of the eight themes.
     """
     lang = _lang(language)
-    lead = text[:_LEAD_CHARS]
+    title = _title(text)
+    bonus = float(load_lexicon("themes").get("title_bonus", 1))
     scores: dict[str, float] = {}
     for theme in THEMES:
         strong = _pattern(theme, lang, "strong")
         weak = _pattern(theme, lang, "weak")
-        score = 2 * _hits(strong, text) + min(_hits(weak, text), _WEAK_CAP)
-        score += _hits(strong, lead)  # a strong term in the lead counts once more
+        score = 2.0 * _hits(strong, text) + min(_hits(weak, text), _WEAK_CAP)
+        if title:
+            score += bonus * _hits(strong, title)  # a strong term in the title counts once more
         scores[theme] = float(score)
     for mention in mentions:
         hinted = _ENTITY_HINTS.get(mention.entity_type or "")
@@ -81,16 +92,39 @@ def theme_scores(text: str, language: str | None, mentions: Sequence[Mention] = 
     return scores
 
 
+def _title(text: str) -> str:
+    """The title: the first paragraph when one is set off by a blank line, at most 300 characters."""
+    head, sep, _ = text[: _TITLE_CHARS + 2].partition("\n\n")
+    return head if sep else ""
+
+
+def length_factor(chars: int) -> float:
+    """How much the thresholds scale for a text of ``chars`` characters (``length_scale`` in the lexicon).
+
+    (chars / reference) ** power, kept within [min, max]: a 500-character item needs about a third
+    less evidence than a 1,000-character article, a 3,000-character one about twice as much.
+    """
+    scale = load_lexicon("themes").get("length_scale")
+    if not scale or chars <= 0:
+        return 1.0
+    factor = (chars / float(scale["chars"])) ** float(scale["power"])
+    return min(max(factor, float(scale["min"])), float(scale["max"]))
+
+
 def lexicon_themes(
     text: str, language: str | None, mentions: Sequence[Mention] = (), *, threshold: float | None = None
 ) -> tuple[str, ...]:
-    """The themes the lexicon baseline gives ``text``, in the canonical order."""
+    """The themes the lexicon baseline gives ``text``, in the canonical order.
+
+    ``threshold`` replaces every per-theme threshold (and the length scaling) when given.
+    """
     lex = load_lexicon("themes")
     scores = theme_scores(text, language, mentions)
     relative = float(lex.get("relative", 0)) * max(scores.values())
     per_theme = lex.get("thresholds", {}) if threshold is None else {}
     base = float(lex["threshold"]) if threshold is None else threshold
-    return tuple(t for t in THEMES if scores[t] >= max(float(per_theme.get(t, base)), relative))
+    factor = length_factor(len(text)) if threshold is None else 1.0
+    return tuple(t for t in THEMES if scores[t] >= max(factor * float(per_theme.get(t, base)), relative))
 
 
 def classify_themes(

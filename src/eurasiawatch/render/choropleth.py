@@ -265,7 +265,7 @@ def choropleth_svg(
         f'<defs><pattern id="{pid}-nd" patternUnits="userSpaceOnUse" width="5" height="5">'
         f'<rect width="5" height="5" fill="{NO_DATA_FILL}"/>'
         f'<path d="M0 5L5 0M-1 1L1 -1M4 6L6 4" stroke="#a0a0a0" stroke-width="0.9"/></pattern></defs>',
-        f'<rect width="{geo.width:g}" height="{geo.height:g}" fill="#ffffff"/>',
+        f'<rect width="{geo.width:g}" height="{height:g}" fill="#ffffff"/>',
         f'<g stroke="{_BORDER}" stroke-width="0.35" stroke-linejoin="round">',
     ]
     markers: list[str] = []
@@ -412,7 +412,8 @@ def choropleth_figure(
     table = choropleth_table(values, caption=title, unit=unit, names=names)
     return (
         f'<figure class="choropleth-figure"><div class="choropleth-map">{svg}</div>'
-        f'<div class="choropleth-data">{table}</div>'
+        f'<div class="choropleth-data" tabindex="0" role="region" aria-label="{escape(title)}: table">'
+        f"{table}</div>"
         f"<figcaption>{escape(title)}. Map: Natural Earth (public domain), Equal Earth projection."
         f"</figcaption></figure>"
     )

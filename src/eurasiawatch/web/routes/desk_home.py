@@ -1,16 +1,86 @@
-"""``/desk/``: the desk's front page (a placeholder the dashboard replaces; sign-in required)."""
+"""``/desk/``: the dashboard for a window (sign-in required).
+
+``?window=14d`` (also ``2w``, ``30``) or ``?since=YYYY-MM-DD&until=YYYY-MM-DD``; default: the 14
+days before the clock's now. The panels come from ``eurasiawatch.dashboard`` (cached per window
+and data version in ``app.state.dashboard_cache``); this module only parses the query, asks for
+them, and turns them into the page (the map and the sparklines are drawn by ``render``).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from typing import Any
 
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup
+
+from ...dashboard import CHINA, Dashboard, DashboardCache, parse_window_query
+from ...render.choropleth import REGION, choropleth_figure, country_names
+from ...render.sparkline import sparkline_svg
 from ..auth import Editor
+from ..deps import get_clock, get_db, get_settings, now
 from ..templating import render
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+
+PRESETS = (("7d", "7 days"), ("14d", "14 days"), ("30d", "30 days"), ("90d", "90 days"))
+
+
+def _cache(request: Request) -> DashboardCache:
+    cache = getattr(request.app.state, "dashboard_cache", None)
+    if cache is None:
+        cache = request.app.state.dashboard_cache = DashboardCache()
+    return cache
+
+
+def _series_rows(board: Dashboard, series: Any, label: Any, what: str) -> list[dict[str, Any]]:
+    rows = []
+    for s in series:
+        name = label(s.key)
+        peak = max(range(len(s.points)), key=lambda i: (s.points[i], -i))
+        rows.append(
+            {
+                "name": name,
+                "total": s.total,
+                "peak": s.points[peak],
+                "peak_at": board.buckets[peak],
+                "chart": Markup(
+                    sparkline_svg(
+                        s.points,
+                        title=f"{name}: China-related articles per {board.bucket}{what}",
+                        labels=board.buckets,
+                    )
+                ),
+            }
+        )
+    return rows
+
+
+def _view(board: Dashboard) -> dict[str, Any]:
+    names = country_names()
+    values: dict[str, float] = {code: 0 for code in REGION if code != CHINA}
+    values.update(board.countries)
+    title = f"China-related articles by country, {board.window.label()}"
+    figure = choropleth_figure(
+        values,
+        title=title,
+        names=names,
+        id_prefix="activity",
+        subject=CHINA,
+        description=(
+            "Each country is coloured by the China-related articles that mention it; "
+            "countries the desk covers with no such article are 0."
+        ),
+    )
+    return {
+        "map": Markup(figure),
+        "map_has_data": bool(board.countries),
+        "country_rows": _series_rows(board, board.country_series, lambda c: names.get(c, c), ""),
+        "theme_rows": _series_rows(board, board.theme_series, lambda t: t.capitalize(), " on this theme"),
+        "names": names,
+    }
 
 
 @router.get("/desk", response_class=HTMLResponse)
@@ -20,6 +90,29 @@ def desk_bare(user: Editor) -> RedirectResponse:
 
 
 @router.get("/desk/", response_class=HTMLResponse)
-def desk_home(request: Request, user: Editor) -> HTMLResponse:
-    """Who is signed in, and links to what they may use."""
-    return render(request, "desk_home.html", {"title": "Desk", "user": user})
+def desk_home(
+    request: Request,
+    user: Editor,
+    window: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> HTMLResponse:
+    """The dashboard: map, engagement series, top stories, rising actors, upcoming events, sources."""
+    try:
+        win = parse_window_query(
+            now(request), window=window or None, since=since or None, until=until or None
+        )
+    except ValueError as exc:
+        raise HTTPException(400, f"Cannot show that window: {exc}.") from None
+    board = _cache(request).get(get_db(request), get_settings(request), win, today=get_clock(request).today())
+    context = {
+        "title": "Desk",
+        "user": user,
+        "board": board,
+        "presets": PRESETS,
+        "window_arg": window or "",
+        "since": win.start.date().isoformat(),
+        "until": win.last_day.isoformat(),
+        **_view(board),
+    }
+    return render(request, "desk_home.html", context, headers={"Cache-Control": "private, no-store"})

@@ -1,6 +1,7 @@
 """Fixtures for the web app, shared by every test under ``tests/web``.
 
-- ``web_settings``: the ``fresh_db`` settings plus a test server secret (SQLite and PostgreSQL).
+- ``web_settings``: the ``fresh_db`` settings plus a test server secret (SQLite and PostgreSQL), with
+  the send scheduler off (``tests/web/test_scheduler.py`` turns it on).
 - ``app``: ``create_app`` over the migrated ``fresh_db`` database, clock fixed at ``NOW``.
 - ``client``: a ``TestClient`` on ``app`` (base URL ``http://testserver``, so cookies are not Secure).
 - ``csrf_token(html)``: the value of the first hidden ``csrf_token`` field of a page.
@@ -43,8 +44,12 @@ def page(html: str) -> lxml.html.HtmlElement:
 
 @pytest.fixture
 def web_settings(fresh_db: Database) -> Settings:
-    """Settings of the migrated test database, with a server secret."""
-    return dataclasses.replace(fresh_db.settings, web_secret_key=TEST_SECRET)
+    """Settings of the migrated test database, with a server secret and no send scheduler.
+
+    The scheduler (``web.scheduler``) would otherwise run ``send --due`` against the test database
+    whenever a test's live clock falls in a send window; its own tests switch it on.
+    """
+    return dataclasses.replace(fresh_db.settings, web_secret_key=TEST_SECRET, deliver_scheduler=False)
 
 
 @pytest.fixture

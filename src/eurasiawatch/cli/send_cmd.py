@@ -2,15 +2,16 @@
 
 Exit codes of ``send``: 0 everything went out (or no slot is due), 1 some recipients are deferred,
 bounced or unknown (``send status`` says who and why), 2 nothing could be done: bad usage, another
-sender running, or — for ``--due`` — a slot is due and no edition is approved for it (editors are
-mailed when ``deliver.editors`` is set, and the reason is printed either way).
+sender running, or — for ``--due`` — a slot is due and no edition is approved for it (``sending.run_due``
+logs it, writes it to the desk's audit log and mails ``deliver.editors``, once per slot; the reason is
+printed either way).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -20,10 +21,12 @@ from ..config import Settings
 from ..deliver.bounces import ImapMailbox, process_imap, process_maildir
 from ..deliver.dkim import DkimKey
 from ..deliver.ledger import Ledger
+from ..deliver.notices import signing_keys
 from ..deliver.options import SendOptions
-from ..deliver.sender import NothingApproved, notify_editors, send_due, send_edition, send_test
-from ..deliver.smtp import FileMailer, Mailer, SmtpMailer
+from ..deliver.sender import send_edition, send_test
+from ..deliver.smtp import Mailer
 from ..errors import DeliveryError
+from ..sending import make_mailer, run_due, subscriber_side
 from ..store import open_database
 from . import app
 from .common import AsOf, Json, console, err_console, runtime
@@ -34,45 +37,15 @@ app.add_typer(bounces_app, name="bounces")
 
 
 def _keys(options: SendOptions) -> tuple[DkimKey, ...]:
-    keys = []
-    if options.dkim_key_file:
-        keys.append(
-            DkimKey.from_file(
-                options.dkim_domain or options.domain, options.dkim_selector, options.dkim_key_file
-            )
-        )
-    if options.dkim_ed25519_key_file:
-        keys.append(
-            DkimKey.from_file(
-                options.dkim_domain or options.domain,
-                options.dkim_ed25519_selector,
-                options.dkim_ed25519_key_file,
-            )
-        )
-    return tuple(keys)
+    return signing_keys(options)
 
 
 def _mailer(options: SendOptions, outbox: str | None) -> Mailer:
-    return FileMailer(outbox) if outbox else SmtpMailer(options.relays, domain_rate=options.domain_rate)
+    return make_mailer(options, outbox)
 
 
-def _subscriber_side(settings: Settings) -> dict[str, object]:
-    """The real subscriber store, crypto and PGP (imported here: the CLI is their only driver)."""
-    from ..deliver import subscribers
-    from ..deliver.crypto import Crypto
-    from ..deliver.pgp import encrypt_message
-
-    crypto = Crypto.from_settings(settings)
-    limit = settings.deliver_soft_bounce_limit
-
-    def record(conn: object, token: str, kind: str, at: object) -> object:
-        return subscribers.record_bounce(conn, token, kind, at, soft_limit=limit)  # type: ignore[arg-type]
-
-    return {
-        "recipients": lambda conn: subscribers.active_recipients(conn, crypto),
-        "record_bounce": record,
-        "encrypt": encrypt_message,
-    }
+def _subscriber_side(settings: Settings) -> dict[str, Any]:
+    return subscriber_side(settings)
 
 
 @app.command("send")
@@ -136,35 +109,46 @@ def send(
             )
             console.print(f"test copy sent to {len(relays)} address(es)", highlight=False)
             return
-        kwargs = {
-            "mailer": _mailer(options, outbox),
-            "options": options,
-            "keys": _keys(options),
-            "clock": clock,
-            "wait_lock": wait_lock,
-            "wait_retries": wait_retries,
-            "resend_unknown": resend_unknown,
-            **_subscriber_side(settings),
-        }
-        try:
-            if due:
-                from ..deliver.schedule import due_slot
-
-                report = send_due(db, due_slot(clock.now(), settings), **kwargs)
-                if report is None:
-                    console.print("no send is due now", highlight=False)
-                    return
-            else:
-                report = send_edition(db, words[0], **kwargs)  # type: ignore[arg-type]
-        except NothingApproved as exc:
-            log.error("%s", exc)
-            told = notify_editors(str(exc), mailer=_mailer(options, outbox), options=options, clock=clock)
-            err_console.print(
-                f"[red]Nothing sent:[/red] {exc} "
-                + (f"({told} editor(s) notified)" if told else "(set deliver.editors to mail the editors)"),
-                highlight=False,
+        if due:
+            result = run_due(
+                db,
+                settings,
+                clock,
+                mailer=lambda: _mailer(options, outbox),
+                wait_lock=wait_lock,
+                wait_retries=wait_retries,
+                resend_unknown=resend_unknown,
             )
-            raise typer.Exit(2) from None
+            if result.slot is None:
+                console.print("no send is due now", highlight=False)
+                return
+            if result.nothing_approved is not None:
+                told = (
+                    "editors were told earlier in this send window"
+                    if result.already_noted
+                    else f"noted in the desk's audit log; {result.editors_mailed} editor(s) mailed"
+                    if result.editors_mailed
+                    else "noted in the desk's audit log; set deliver.editors to mail the editors"
+                )
+                err_console.print(
+                    f"[red]Nothing sent:[/red] {result.nothing_approved} ({told})", highlight=False
+                )
+                raise typer.Exit(2)
+            assert result.report is not None
+            report = result.report
+        else:
+            report = send_edition(
+                db,
+                words[0],
+                mailer=_mailer(options, outbox),
+                options=options,
+                keys=_keys(options),
+                clock=clock,
+                wait_lock=wait_lock,
+                wait_retries=wait_retries,
+                resend_unknown=resend_unknown,
+                **_subscriber_side(settings),
+            )
     counts = report.status.counts
     console.print(
         f"{report.edition_id}: {report.attempted} attempted this run; "

@@ -40,6 +40,7 @@ from . import templating
 from .api.common import error_json
 from .csrf import CsrfMiddleware
 from .keys import derive_key, load_secret
+from .scheduler import scheduler_running
 from .security import SecurityHeadersMiddleware
 
 __all__ = ["ERROR_STATUS", "ROUTERS", "create_app"]
@@ -156,7 +157,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
-            yield
+            async with scheduler_running(_app):  # the send scheduler (web.scheduler)
+                yield
         finally:
             if own_db:
                 db.dispose()

@@ -29,8 +29,9 @@ def _last_ingest(request: Request) -> datetime | None:
 def healthz(request: Request) -> JSONResponse:
     """200 with ``{"database": "ok", …}`` when the database answers at the right migration, else 503.
 
-    ``scheduler`` is ``app.state.scheduler_state`` (``"not running"`` until the send scheduler runs
-    inside ``serve``); ``last_ingest`` is the newest fetch attempt of any source, ISO 8601, or null.
+    ``scheduler`` is ``app.state.scheduler_state`` (``web.scheduler``: enabled, running, next_slot,
+    last_run, last_result; ``"not running"`` outside the app's lifespan); ``last_ingest`` is the
+    newest fetch attempt of any source, ISO 8601, or null.
     """
     body: dict[str, Any] = {
         "database": "ok",

@@ -27,6 +27,7 @@ AUDIT_PAGE = 100
 AUDIT_ACTIONS = (
     "sign_in",
     "sign_in.failed",
+    "send.nothing_approved",
     "sign_out",
     "subscriber.view",
     "token.create",

@@ -5,8 +5,8 @@
 //   node axe_check.mjs shot FILE_OR_URL OUT.png light|dark [WIDTH]
 //                                                         full-page screenshot
 //
-// Every request that is not file:// (or data:) is blocked and reported: the pages must be complete
-// offline. Chromium runs with a fresh --user-data-dir that is removed afterwards.
+// Every request that is not file://, data: or a loopback http://127.0.0.1:PORT/ server is blocked
+// and reported: the pages must be complete offline. Chromium runs with a fresh --user-data-dir that is removed afterwards.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -33,11 +33,15 @@ async function withBrowser(fn) {
     headless: true,
     args: FLAGS,
     viewport: { width: 1000, height: 900 },
+    bypassCSP: true, // axe is injected as a script tag; the desk's CSP (script-src 'self') would block it
   });
   const blocked = [];
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    if (url.startsWith('file://') || url.startsWith('data:')) return route.continue();
+    // the desk's pages come from a loopback server the test starts; nothing else may load
+    if (url.startsWith('file://') || url.startsWith('data:') || /^http:\/\/127\.0\.0\.1:\d+\//.test(url)) {
+      return route.continue();
+    }
     blocked.push(url);
     return route.abort();
   });

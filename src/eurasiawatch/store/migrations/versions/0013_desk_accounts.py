@@ -20,7 +20,7 @@ _TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    """Create ``desk_users``, ``desk_sessions``, ``desk_api_tokens``, ``desk_login_failures``, ``desk_audit``."""
+    """Create the desk account tables: users, sessions, API tokens, login failures, audit log."""
     op.create_table(
         "desk_users",
         sa.Column("id", sa.Integer, nullable=False),

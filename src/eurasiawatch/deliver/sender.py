@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -277,6 +278,7 @@ class _Run:
     attempted: int = 0
     lost_lease: bool = False
     _template: MessageTemplate | None = None
+    _pool: ThreadPoolExecutor | None = None
     # the group commit: changes waiting for the next transaction, and the task committing them
     _changes: list[tuple[Transition, asyncio.Future[bool] | None]] = field(default_factory=list)
     _committer: asyncio.Task[None] | None = None
@@ -314,6 +316,12 @@ class _Run:
             await asyncio.shield(self._committer)
 
     async def main(self, wait_retries: bool) -> int:
+        # every copy shares all but a few bytes: the template is built once per run
+        self._template = MessageTemplate.build(self.edition, self.options)
+        self._pool = pool = ThreadPoolExecutor(
+            max_workers=max(1, min(self.options.concurrency, os.cpu_count() or 1)),
+            thread_name_prefix="ew-sign",
+        )
         renewer = asyncio.create_task(self._renew())
         try:
             while not self.lost_lease:
@@ -334,6 +342,7 @@ class _Run:
             try:
                 await self._flush()
             finally:
+                pool.shutdown(wait=True)
                 await self.mailer.close()
         if self.lost_lease:
             raise SenderBusy("the sender lost its lease to another sender and stopped")
@@ -360,14 +369,13 @@ class _Run:
 
         await asyncio.gather(*(worker() for _ in range(max(1, self.options.concurrency))))
 
-    def _prepare(self, row: LedgerRow) -> OutgoingMessage | None:
+    def _make(self, row: LedgerRow) -> OutgoingMessage | tuple[str, str]:
+        """Build and sign one reader's copy (in a worker thread); (state, reason) when it cannot go."""
         recipient = self.by_token.get(row.delivery.subscriber_token)
         if recipient is None:
-            self._commit(row.id, "dropped", detail="unsubscribed or suppressed after the send started")
-            return None
+            return "dropped", "unsubscribed or suppressed after the send started"
+        assert self._template is not None
         now = self.clock.now()
-        if self._template is None:  # built once per run: every copy shares all but a few bytes
-            self._template = MessageTemplate.build(self.edition, self.options)
         try:
             if recipient.pgp_key and self.encrypt is not None:
                 msg = self._template.message(address=recipient.address, token=recipient.token, now=now)
@@ -387,11 +395,19 @@ class _Run:
                 timestamp=int(now.timestamp()),
             )
         except DeliveryError as exc:
-            self._commit(row.id, "bounced", detail=str(exc))
+            return "bounced", str(exc)
+
+    async def _prepare(self, row: LedgerRow) -> OutgoingMessage | None:
+        # signing (RSA: ~1 ms of CPU) runs off the event loop and releases the GIL, so copies are
+        # signed on other cores while the loop talks SMTP
+        made = await asyncio.get_running_loop().run_in_executor(self._pool, self._make, row)
+        if isinstance(made, tuple):
+            self._commit(row.id, made[0], detail=made[1])
             return None
+        return made
 
     async def _deliver(self, row: LedgerRow) -> None:
-        message = self._prepare(row)
+        message = await self._prepare(row)
         if message is None:
             return
         attempts = row.delivery.attempts + 1

@@ -11,9 +11,10 @@
 - upcoming events: ``analyze.calendar.upcoming_calendar`` for the 30 days after today;
 - source health: ``store.queries.list_sources`` and the window's articles per source.
 
-``DashboardCache`` keeps built dashboards per (window, today, data version) for a few minutes:
-``store.dashboard.data_version`` is a handful of index lookups, so a repeated request costs those
-plus rendering, and any ingest, annotation or editor decision starts a fresh build.
+``DashboardCache`` keeps built dashboards per (window as asked, today), valid while the data
+version is unchanged and for a minute at most: ``store.dashboard.data_version`` is a handful of
+index lookups, so a repeated request costs those plus rendering; any ingest, annotation or editor
+decision starts a fresh build, during which other requests are answered from the previous one.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 
@@ -120,7 +121,6 @@ class Dashboard:
     rising: tuple[Trend, ...]
     upcoming: tuple[CalendarDay, ...]
     sources: tuple[SourceRow, ...]
-    built_at: float = field(default=0.0, compare=False)
 
 
 def parse_window_query(
@@ -255,50 +255,92 @@ def build_dashboard(db: Database, settings: Settings, window: DashboardWindow, *
         rising=tuple(t for t in trends.trends if t.status in ("new", "rising"))[:_TOP_RISING],
         upcoming=upcoming,
         sources=tuple(sorted(sources, key=lambda s: (status_order.get(s.status, 9), s.name))),
-        built_at=time.time(),
     )
 
 
-class DashboardCache:
-    """Built dashboards per (window, today, data version), each kept ``ttl`` seconds at most.
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    board: Dashboard
+    version: tuple[object, ...]
+    built_at: float
 
-    Thread-safe; one build per key at a time (concurrent requests for the same key wait for it).
+
+class DashboardCache:
+    """Built dashboards per (query, today), each valid while the data version is unchanged and for
+    at most ``ttl`` seconds.
+
+    ``query`` is the window as asked (``("window", "14d")``, ``("since", …, "until", …)``), so a
+    relative window ("the 14 days before now") is built at most once per ``ttl`` and every
+    request in between sees that build. When an entry is stale (the data changed or ``ttl``
+    passed), the first request rebuilds it while concurrent requests keep getting the stale one
+    instead of waiting; when there is no entry yet, concurrent requests wait for the one build.
+    Thread-safe; at most ``size`` entries (least recently used dropped).
     """
 
-    def __init__(self, *, size: int = 32, ttl: float = 300.0) -> None:
+    def __init__(self, *, size: int = 32, ttl: float = 60.0) -> None:
         self._size = size
         self._ttl = ttl
-        self._items: OrderedDict[tuple[object, ...], Dashboard] = OrderedDict()
+        self._items: OrderedDict[tuple[object, ...], _Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[tuple[object, ...], threading.Lock] = {}
 
-    def get(self, db: Database, settings: Settings, window: DashboardWindow, *, today: date) -> Dashboard:
-        """The cached dashboard for the window and the data as they are now, built when missing."""
+    def get(
+        self,
+        db: Database,
+        settings: Settings,
+        window: DashboardWindow,
+        *,
+        today: date,
+        query: tuple[object, ...] | None = None,
+    ) -> Dashboard:
+        """The dashboard for the window as the data are now, from the cache when still valid.
+
+        Args:
+            db: the database.
+            settings: effective settings.
+            window: the window resolved now (used when a build is needed).
+            today: the desk's today.
+            query: the window as asked; default: the resolved window itself.
+        """
         with db.begin() as conn:
             version = store_dashboard.data_version(conn)
-        key = (window.start, window.end, today, version)
-        hit = self._fresh(key)
-        if hit is not None:
-            return hit
+        key = (query if query is not None else (window.start, window.end), today)
         with self._lock:
-            build_lock = self._building.setdefault(key, threading.Lock())
-        with build_lock:
-            hit = self._fresh(key)
-            if hit is None:
-                hit = build_dashboard(db, settings, window, today=today)
-                with self._lock:
-                    self._items[key] = hit
-                    self._items.move_to_end(key)
-                    while len(self._items) > self._size:
-                        self._items.popitem(last=False)
-        with self._lock:
-            self._building.pop(key, None)
-        return hit
-
-    def _fresh(self, key: tuple[object, ...]) -> Dashboard | None:
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None and time.time() - hit.built_at <= self._ttl:
+            entry = self._items.get(key)
+            if entry is not None:
                 self._items.move_to_end(key)
-                return hit
-        return None
+            build_lock = self._building.setdefault(key, threading.Lock())
+        if entry is not None and entry.version == version and time.time() - entry.built_at <= self._ttl:
+            return entry.board
+        if entry is not None:
+            # stale: one request rebuilds, the others keep the previous build meanwhile
+            if not build_lock.acquire(blocking=False):
+                return entry.board
+            try:
+                return self._build(key, db, settings, window, today, version)
+            finally:
+                build_lock.release()
+        with build_lock:
+            with self._lock:
+                entry = self._items.get(key)
+            if entry is not None and entry.version == version:
+                return entry.board  # built by the request we waited for
+            return self._build(key, db, settings, window, today, version)
+
+    def _build(
+        self,
+        key: tuple[object, ...],
+        db: Database,
+        settings: Settings,
+        window: DashboardWindow,
+        today: date,
+        version: tuple[object, ...],
+    ) -> Dashboard:
+        board = build_dashboard(db, settings, window, today=today)
+        with self._lock:
+            self._items[key] = _Entry(board, version, time.time())
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                old, _ = self._items.popitem(last=False)
+                self._building.pop(old, None)
+        return board

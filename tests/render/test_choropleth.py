@@ -162,6 +162,8 @@ def test_table_lists_largest_first_and_figure_holds_both() -> None:
     rows = [(r.find("th").text, r.find("td").text) for r in root.iter("tr") if r.find("td") is not None]  # type: ignore[union-attr]
     assert rows == [("China", "40"), ("Hungary", "12"), ("Kazakhstan", "12"), ("Georgia", "0")]
     assert "No data for this window." in choropleth_table({}, caption="c", names=NAMES)
+    assert "(not on the map)" in choropleth_table({"US": 3}, caption="c", names={"US": "United States"})
+    assert "(not on the map)" not in table
     figure = choropleth_figure(values, title="Articles by country", names=NAMES)
     assert figure.startswith("<figure") and "<svg" in figure and "<table" in figure
     assert "Natural Earth" in figure

@@ -315,6 +315,19 @@ def test_cache_reuses_a_build_until_the_data_changes(filled: Database, web_setti
     assert second is not first and second.countries["TJ"] == 1
 
 
+def test_stale_build_is_served_while_another_request_rebuilds(
+    filled: Database, web_settings: Settings
+) -> None:
+    cache = DashboardCache(ttl=0.0)
+    window = parse_window_query(NOW)
+    first = cache.get(filled, web_settings, window, today=NOW.date(), query=("window", "14d"))
+    key = (("window", "14d"), NOW.date())
+    with cache._building[key]:  # another request is rebuilding: the stale one is answered at once
+        assert cache.get(filled, web_settings, window, today=NOW.date(), query=("window", "14d")) is first
+    again = cache.get(filled, web_settings, window, today=NOW.date(), query=("window", "14d"))
+    assert again is not first and again == first  # ttl passed: rebuilt, same data
+
+
 def test_dashboard_queries_compile_for_both_databases() -> None:
     start, end = NOW - timedelta(days=14), NOW
     builders = [

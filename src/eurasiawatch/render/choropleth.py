@@ -49,11 +49,11 @@ __all__ = [
     "load_shapes",
 ]
 
-# ColorBrewer Blues, 5 classes (light to dark)
-RAMP = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+# ColorBrewer Blues without its palest step, so that the lowest class stands apart from zero's grey
+RAMP = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
 # which ramp colours a scale of k classes uses, so that few classes still spread light to dark
 _RAMP_PICKS = ((), (3,), (1, 4), (0, 2, 4), (0, 1, 3, 4), (0, 1, 2, 3, 4))  # by number of classes
-ZERO_FILL = "#f0f0f0"
+ZERO_FILL = "#f7f7f7"
 SUBJECT_FILL = "#525252"
 NO_DATA_FILL = "#e0e0e0"
 _BORDER = "#8c8c8c"
@@ -357,11 +357,13 @@ def choropleth_table(
     """
     _check(values)
     names = names if names is not None else country_names()
+    drawn = load_shapes().countries
     rows = sorted(values.items(), key=lambda cv: (-cv[1], names.get(cv[0], cv[0])))
     body = (
         "".join(
-            f'<tr><th scope="row">{escape(names.get(code, code))}</th>'
-            f'<td class="num" data-code="{escape(code)}">{_fmt(value)}</td></tr>'
+            f'<tr><th scope="row">{escape(names.get(code, code))}'
+            + ("" if code in drawn else ' <span class="off-map">(not on the map)</span>')
+            + f'</th><td class="num" data-code="{escape(code)}">{_fmt(value)}</td></tr>'
             for code, value in rows
         )
         or '<tr><td colspan="2">No data for this window.</td></tr>'

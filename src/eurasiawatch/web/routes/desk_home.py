@@ -104,15 +104,18 @@ def desk_home(
         )
     except ValueError as exc:
         raise HTTPException(400, f"Cannot show that window: {exc}.") from None
-    board = _cache(request).get(get_db(request), get_settings(request), win, today=get_clock(request).today())
+    query = ("window", window or "", "since", since or "", "until", until or "")
+    board = _cache(request).get(
+        get_db(request), get_settings(request), win, today=get_clock(request).today(), query=query
+    )
     context = {
         "title": "Desk",
         "user": user,
         "board": board,
         "presets": PRESETS,
         "window_arg": window or "",
-        "since": win.start.date().isoformat(),
-        "until": win.last_day.isoformat(),
+        "since": board.window.start.date().isoformat(),
+        "until": board.window.last_day.isoformat(),
         **_view(board),
     }
     return render(request, "desk_home.html", context, headers={"Cache-Control": "private, no-store"})

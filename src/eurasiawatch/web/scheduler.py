@@ -87,7 +87,7 @@ class SendScheduler:
 
         self.now = now
         self.state: dict[str, Any] = {
-            "enabled": settings.deliver_scheduler,
+            "enabled": True,
             "running": False,
             "next_slot": None,
             "last_run": None,
@@ -154,13 +154,20 @@ async def scheduler_running(app: FastAPI) -> AsyncIterator[None]:
     ``app.state.scheduler_state`` are set here.
     """
     settings: Settings = app.state.settings
-    scheduler = SendScheduler(app.state.db, settings, app.state.clock)
-    app.state.scheduler_state = scheduler.state
     if not settings.deliver_scheduler:
         app.state.scheduler = None
+        app.state.scheduler_state = {
+            "enabled": False,
+            "running": False,
+            "next_slot": None,
+            "last_run": None,
+            "last_result": None,
+        }
         yield
         return
+    scheduler = SendScheduler(app.state.db, settings, app.state.clock)
     app.state.scheduler = scheduler
+    app.state.scheduler_state = scheduler.state
     task = asyncio.create_task(scheduler.run(), name="eurasiawatch-send-scheduler")
     try:
         yield

@@ -4,7 +4,8 @@
 one mailbox user, a self-signed certificate for 127.0.0.1, maildir storage, logs — picks two free
 ports (STARTTLS on one, implicit TLS on the other), starts ``dovecot -F -c CONF`` and stops it after.
 Plain-text logins are only accepted after TLS. When the tests run as root (CI), the mailbox user is
-``nobody`` (Dovecot refuses UID 0 for mail), so the directory is made traversable for it.
+``nobody`` (Dovecot refuses UID 0 for mail), so the directory is made traversable for it; run
+unprivileged, every Dovecot process runs as the current user, without chroot.
 
 Without Dovecot the tests skip locally and fail under ``CI=true`` (``.ci/run`` installs
 ``dovecot-imapd``).
@@ -12,6 +13,7 @@ Without Dovecot the tests skip locally and fail under ``CI=true`` (``.ci/run`` i
 
 from __future__ import annotations
 
+import grp
 import imaplib
 import ipaddress
 import os
@@ -137,9 +139,15 @@ def _config(root: Path, *, cert: Path, key: Path, starttls: int, tls: int, extra
     if os.geteuid() == 0:
         mail_user = pwd.getpwnam("nobody")
         internal = "default_internal_user = dovecot\ndefault_login_user = dovenull\n"
-    else:  # an unprivileged Dovecot runs every process as the current user
+        chroot = ""
+    else:  # unprivileged: every process runs as the current user, and nothing can chroot
         mail_user = pwd.getpwuid(os.getuid())
-        internal = f"default_internal_user = {mail_user.pw_name}\ndefault_login_user = {mail_user.pw_name}\n"
+        group = grp.getgrgid(mail_user.pw_gid).gr_name
+        internal = (
+            f"default_internal_user = {mail_user.pw_name}\ndefault_login_user = {mail_user.pw_name}\n"
+            f"default_internal_group = {group}\nservice anvil {{\n  chroot =\n}}\n"
+        )
+        chroot = "  chroot =\n"
     mail = root / "mail"
     mail.mkdir()
     os.chown(mail, mail_user.pw_uid, mail_user.pw_gid)
@@ -171,7 +179,7 @@ userdb {{
 }}
 mail_location = maildir:{mail}/%u
 service imap-login {{
-  inet_listener imap {{
+{chroot}  inet_listener imap {{
     address = 127.0.0.1
     port = {starttls}
   }}

@@ -451,17 +451,23 @@ def rank_window(
     days: int = 14,
     include_hidden: bool = False,
     kb: KnowledgeBase | None = None,
+    candidates: int | None = None,
 ) -> list[RankedStory]:
     """The stories of the ``days`` ending today (the clock's), best first, pinned ones on top.
 
     Hidden stories are left out unless ``include_hidden`` (they then rank as if visible).
+    ``candidates`` ranks only that many of the window's largest stories (pinned first) against as
+    many of the window before: the dashboard's bound on work, since ranking reads every member
+    article.
     """
     start, end = _window(clock, days)
     outlets = load_outlets(settings)
     with db.begin() as conn:
-        rows = store.list_stories(conn, start=start, end=end, include_hidden=include_hidden)
+        rows = store.list_stories(conn, start=start, end=end, include_hidden=include_hidden, limit=candidates)
         details = {d.story.story_id: d for d in _details(conn, rows, outlets, kb)}
-        before = store.list_stories(conn, start=start - timedelta(days=days), end=start - timedelta(days=1))
+        before = store.list_stories(
+            conn, start=start - timedelta(days=days), end=start - timedelta(days=1), limit=candidates
+        )
         previous = _details(conn, before, outlets, kb) if before else []
     previous_actors = frozenset(a for d in previous for a in d.story.actors)
     china = {

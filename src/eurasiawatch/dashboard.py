@@ -5,7 +5,9 @@
 - the map and the engagement series: China-related articles per country and per theme per day
   (``store.dashboard``: indexed ``GROUP BY`` aggregates, no loop over articles), bucketed by day for
   windows up to 62 days and by week (Mondays) beyond;
-- top stories: ``analyzing.rank_window`` (the ranking ``stories list`` prints);
+- top stories: ``analyzing.rank_window`` (the ranking ``stories list`` prints), over the window's 40
+  largest stories (pinned first): ranking reads every member article, so all of a busy window's
+  stories would cost seconds;
 - rising actors: ``analyze.trends.compute_trends`` on entities of China-related articles, the window
   against the four windows before it (the figures ``eurasiawatch trends --kind entity --china`` gives);
 - upcoming events: ``analyze.calendar.upcoming_calendar`` for the 30 days after today;
@@ -53,6 +55,7 @@ CHINA = "CN"
 MAX_DAYS = 366
 _DAILY_UP_TO = 62
 _TOP_STORIES = 10
+_CANDIDATES = 40  # stories ranked for the top ten: the largest of the window (ranking reads every article)
 _TOP_RISING = 12
 _TOP_SERIES = 12
 
@@ -225,7 +228,9 @@ def build_dashboard(db: Database, settings: Settings, window: DashboardWindow, *
         upcoming = upcoming_calendar(conn, Clock(_midnight(today) + timedelta(hours=12)), days=30)
         health = queries.list_sources(conn)
         per_source = store_dashboard.source_counts(conn, window.start, window.end)
-    stories = rank_window(db, settings, Clock(window.end - timedelta(microseconds=1)), days=window.days)
+    stories = rank_window(
+        db, settings, Clock(window.end - timedelta(microseconds=1)), days=window.days, candidates=_CANDIDATES
+    )
     totals = by_theme.pop("", {})
     countries = {c: sum(d.values()) for c, d in by_country.items() if c != CHINA}
     sources = tuple(

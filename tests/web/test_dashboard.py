@@ -25,6 +25,7 @@ from eurasiawatch.store import Database
 from eurasiawatch.store import dashboard as store_dashboard
 from eurasiawatch.store.annotations import save_annotation
 from eurasiawatch.store.queries import mark_source_result, upsert_article, upsert_source
+from eurasiawatch.store.stories import _list_stories_stmt
 from eurasiawatch.web.app import create_app
 
 from .conftest import NOW, page
@@ -341,6 +342,8 @@ def test_dashboard_queries_compile_for_both_databases() -> None:
             sql = str(build(dialect.name, start, end).compile(dialect=dialect))
             assert "GROUP BY" in sql
         assert "max" in str(store_dashboard._data_version_stmt(dialect.name).compile(dialect=dialect))
+        shortlist = _list_stories_stmt(dialect.name, start.date(), end.date(), False, 40)
+        assert "LIMIT" in str(shortlist.compile(dialect=dialect))
     assert "to_char" in str(
         store_dashboard._daily_country_stmt("postgresql", start, end).compile(dialect=postgresql.dialect())
     )

@@ -193,7 +193,7 @@ def get_story(conn: Connection, story_id: str) -> StoryRow | None:
 
 
 def _list_stories_stmt(
-    dialect: str, start: date | None, end: date | None, include_hidden: bool
+    dialect: str, start: date | None, end: date | None, include_hidden: bool, limit: int | None = None
 ) -> Select[Any]:
     stmt = select(stories).where(stories.c.merged_into.is_(None), stories.c.articles > 0)
     if start is not None:
@@ -202,14 +202,26 @@ def _list_stories_stmt(
         stmt = stmt.where(or_(stories.c.first_day <= end, stories.c.first_day.is_(None)))
     if not include_hidden:
         stmt = stmt.where(stories.c.hidden.is_(False))
+    if limit is not None:
+        # the largest stories (pinned ones first), for callers that rank only a shortlist
+        order = (stories.c.pinned.desc(), stories.c.articles.desc(), stories.c.last_day.desc())
+        return stmt.order_by(*order, stories.c.story_id).limit(limit)
     return stmt.order_by(stories.c.last_day.desc(), stories.c.story_id)
 
 
 def list_stories(
-    conn: Connection, *, start: date | None = None, end: date | None = None, include_hidden: bool = False
+    conn: Connection,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    include_hidden: bool = False,
+    limit: int | None = None,
 ) -> list[StoryRow]:
-    """Live (not merged) stories with articles between ``start`` and ``end``, newest first."""
-    stmt = _list_stories_stmt(conn.dialect.name, start, end, include_hidden)
+    """Live (not merged) stories with articles between ``start`` and ``end``, newest first.
+
+    With ``limit``: only the ``limit`` largest (pinned first, then by article count).
+    """
+    stmt = _list_stories_stmt(conn.dialect.name, start, end, include_hidden, limit)
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 

@@ -309,9 +309,31 @@ def start_enrolment(crypto: Crypto, policy: AccountPolicy, user: User) -> tuple[
 
 
 def confirm_enrolment(
-    conn: Connection, crypto: Crypto, user: User, sealed: bytes, code: str, *, now: datetime
+    conn: Connection,
+    crypto: Crypto,
+    policy: AccountPolicy,
+    user: User,
+    sealed: bytes,
+    password: str,
+    code: str,
+    *,
+    now: datetime,
 ) -> bool:
-    """Store a candidate secret once a code from it matches; False (nothing changed) otherwise."""
+    """Store a candidate secret once the password is right and a code from the new secret matches.
+
+    The password is asked again so that a session left open on someone else's screen cannot be used
+    to move the account to another phone. A wrong password counts as a failed sign-in.
+
+    Returns:
+        True when the new secret is stored; False (nothing changed) otherwise.
+    """
+    key = _account_key(user.username)
+    row = store.get_user(conn, user.id)
+    if row is None or _locked(conn, policy, key, now):
+        return False
+    if not credentials.check_password(policy.hasher, row["password_hash"], password).ok:
+        _fail(conn, key, user.username, "password (new authenticator)", now)
+        return False
     try:
         secret = credentials.open_totp_secret(crypto, user.username, sealed)
     except ConfigError:

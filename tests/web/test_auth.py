@@ -406,9 +406,14 @@ def test_new_authenticator_app_from_the_desk(users, client: TestClient) -> None:
         "candidate": page(enrol.text).xpath("string(//input[@name='candidate']/@value)"),
         "csrf_token": csrf_token(enrol.text),
     }
-    wrong = client.post("/desk/account/two-factor", data=form | {"code": totp_code(old_key, NOW)})
-    assert wrong.status_code == 400
-    done = client.post("/desk/account/two-factor", data=form | {"code": totp_code(new_key, NOW)})
+    wrong_code = form | {"password": PASSWORD, "code": totp_code(old_key, NOW)}
+    assert client.post("/desk/account/two-factor", data=wrong_code).status_code == 400
+    # an open session alone cannot move the account to another phone: the password is asked again
+    no_password = form | {"password": "someone else at the desk", "code": totp_code(new_key, NOW)}
+    assert client.post("/desk/account/two-factor", data=no_password).status_code == 400
+    done = client.post(
+        "/desk/account/two-factor", data=form | {"password": PASSWORD, "code": totp_code(new_key, NOW)}
+    )
     assert done.status_code == 200 and "Done" in done.text
     client.cookies.clear()
     assert _post_password(client, "sven").status_code == 303

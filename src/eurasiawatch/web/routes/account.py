@@ -157,17 +157,23 @@ def two_factor(
     request: Request,
     user: Editor,
     candidate: Annotated[str, Form(max_length=500)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
     code: Annotated[str, Form(max_length=20)] = "",
 ) -> HTMLResponse:
-    """Switch to the new key once a code from it matches."""
+    """Switch to the new key once the password is right and a code from the new key matches."""
     try:
         sealed = base64.urlsafe_b64decode(candidate.encode("ascii"))
     except (binascii.Error, ValueError):
         sealed = b""
     with get_db(request).begin() as conn:
-        done = accounts.confirm_enrolment(conn, crypto(request), user, sealed, code, now=now(request))
+        done = accounts.confirm_enrolment(
+            conn, crypto(request), policy(request), user, sealed, password, code, now=now(request)
+        )
     if not done:
-        message = "That code did not match. Here is a fresh key: add it to the app and try again."
+        message = (
+            "That did not work: check your password and the code. "
+            "Here is a fresh key: add it to the app and try again."
+        )
         return _two_factor_page(request, user, message=message, status=400)
     context = {
         "title": "New authenticator app",

@@ -9,7 +9,7 @@ import pytest
 from eurasiawatch.deliver.message import OutgoingMessage
 from eurasiawatch.deliver.options import Relay, parse_relays
 from eurasiawatch.deliver.smtp import FileMailer, PermanentDeliveryError, SmtpMailer, Throttled
-from eurasiawatch.errors import ConfigError, TransientDeliveryError
+from eurasiawatch.errors import ConfigError, DeliveryError, TransientDeliveryError
 
 from .smtp_loopback import SmtpSink, free_port, smtp_server
 
@@ -111,3 +111,61 @@ def test_relay_urls() -> None:
         parse_relays("smtp://u:secret@mx.example")
     with pytest.raises(ConfigError):
         parse_relays("http://mx.example")
+
+
+@pytest.mark.parametrize("size", [0, 40_000])  # small: written after the claim; large: before it
+def test_the_claim_comes_last_and_a_refused_claim_sends_nothing(size: int) -> None:
+    body = b".a line that starts with a dot\r\n" + b"x" * 70 + b"\r\n"
+    body += (b"y" * 70 + b"\r\n") * (size // 72)
+    msg = OutgoingMessage(
+        envelope_from="bounces+x@eurasiawatch.example",
+        recipient="a@example.net",
+        data=b"From: a@eurasiawatch.example\r\nTo: a@example.net\r\nSubject: hi\r\n\r\n" + body,
+        message_id="",
+    )
+    seen: list[int] = []
+
+    with smtp_server() as (sink, port):
+
+        async def go() -> list[object]:
+            mailer = SmtpMailer((Relay(host="127.0.0.1", port=port, connections=1),))
+
+            async def refuse() -> bool:
+                seen.append(len(sink.received))
+                return False
+
+            async def accept() -> bool:
+                seen.append(len(sink.received))
+                return True
+
+            try:
+                first = await asyncio.gather(mailer.send(msg, refuse), return_exceptions=True)
+                second = await mailer.send(msg, accept)  # a new connection: the first one was dropped
+                return [*first, second]
+            finally:
+                await mailer.close()
+
+        refused, relay = asyncio.run(go())
+        received = list(sink.received)
+    assert isinstance(refused, DeliveryError) and "abandoned" in str(refused)
+    assert seen == [0, 0]  # the server had no message at either claim
+    assert relay == f"127.0.0.1:{port}"
+    assert len(received) == 1 and received[0].data == msg.data  # exact bytes, dots unstuffed
+
+
+def test_a_refused_recipient_is_never_claimed() -> None:
+    sink = SmtpSink(rcpt_replies={"gone@example.net": ["550 5.1.1 No such user"]})
+    claims: list[str] = []
+    with smtp_server(sink) as (_, port):
+        mailer = SmtpMailer((Relay(host="127.0.0.1", port=port, connections=1),))
+
+        async def go() -> object:
+            try:
+                return await mailer.send(_msg("gone@example.net"), lambda: claims.append("x") or True)
+            except PermanentDeliveryError as exc:
+                return exc
+            finally:
+                await mailer.close()
+
+        result = asyncio.run(go())
+    assert isinstance(result, PermanentDeliveryError) and claims == []

@@ -23,11 +23,15 @@ renews while it works; a sender that dies lets it expire (``deliver.lease_second
 
 from __future__ import annotations
 
+import os
+import re
+import secrets
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from ..clock import Clock
 from ..errors import DeliveryError
@@ -36,7 +40,7 @@ from ..store import Database
 from ..store import ledger as sql
 from ..store.ledger import LedgerRow, SendEdition
 
-__all__ = ["STATES", "Ledger", "SendStatus", "SenderBusy", "Transition"]
+__all__ = ["STATES", "JournalEvidence", "Ledger", "SendJournal", "SendStatus", "SenderBusy", "Transition"]
 
 STATES = ("queued", "sending", "sent", "deferred", "bounced", "unknown", "dropped")
 LOCK_NAME = "sender"
@@ -70,6 +74,104 @@ class SendStatus:
     def total(self) -> int:
         """Rows in the snapshot."""
         return sum(self.counts.values())
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEvidence:
+    """What a killed sender's journal proves about the rows it left ``sending``.
+
+    ``tag`` is the ``detail`` its claims carried; ``ended``: rows whose message end was about to be
+    written; ``accepted``: rows the server answered 250 for.
+    """
+
+    tag: str
+    ended: frozenset[int]
+    accepted: frozenset[int]
+
+
+_BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+_HEADER = re.compile(r"eurasiawatch send journal 1 boot=(\S+) tag=(.+)")
+
+
+def _boot_id() -> str | None:
+    try:
+        return _BOOT_ID.read_text(encoding="ascii").strip() or None
+    except OSError:
+        return None
+
+
+class SendJournal:
+    """A local append-only file that closes most of the window the database cannot close in time.
+
+    Two lines per message: ``end ROW`` written right before the message's final ``.`` goes to the
+    server, ``ok ROW`` right after its 250. Plain ``write`` calls, no fsync: a killed process loses
+    nothing it wrote (the kernel keeps it), only a crash of the machine can. So the journal is
+    believed only when it was written since the machine last booted (Linux boot id) and by the run
+    whose tag the ``sending`` rows carry; otherwise (another boot, another host, no boot id) every
+    row found ``sending`` is ``unknown`` as before. Believed, it settles a row found ``sending``:
+    ``ok`` → ``sent`` (the server took it); no ``end`` → ``queued`` again (the server never had a
+    complete message, which it must discard when the connection drops); ``end`` without ``ok`` →
+    ``unknown`` — the one window left: the final ``.`` and the server's reply.
+    """
+
+    def __init__(self, path: Path, fd: int, tag: str) -> None:
+        self.path = path
+        self.tag = tag
+        self._fd = fd
+
+    @staticmethod
+    def path_for(directory: Path, edition_id: str) -> Path:
+        """The journal file of one edition's send."""
+        return directory / f"send-journal-{re.sub(r'[^A-Za-z0-9._-]', '_', edition_id)}.log"
+
+    @classmethod
+    def evidence(cls, directory: Path, edition_id: str) -> JournalEvidence | None:
+        """What the last run's journal proves, or None when it cannot be believed (or is missing)."""
+        boot = _boot_id()
+        try:
+            lines = (
+                cls.path_for(directory, edition_id).read_text(encoding="utf-8", errors="replace").splitlines()
+            )
+        except OSError:
+            return None
+        header = _HEADER.fullmatch(lines[0]) if lines else None
+        if boot is None or header is None or header.group(1) != boot:
+            return None
+        ended: set[int] = set()
+        accepted: set[int] = set()
+        for line in lines[1:]:
+            kind, _, row = line.partition(" ")
+            if row.isdigit():
+                (ended if kind == "end" else accepted if kind == "ok" else set()).add(int(row))
+        return JournalEvidence(tag=header.group(2), ended=frozenset(ended), accepted=frozenset(accepted))
+
+    @classmethod
+    def start(cls, directory: Path, edition_id: str) -> SendJournal | None:
+        """A new, empty journal for this run (None when there is no boot id or no writable directory)."""
+        boot = _boot_id()
+        if boot is None:
+            return None
+        tag = f"in flight (sender run {secrets.token_hex(8)})"
+        path = cls.path_for(directory, edition_id)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+            os.write(fd, f"eurasiawatch send journal 1 boot={boot} tag={tag}\n".encode())
+        except OSError:
+            return None
+        return cls(path, fd, tag)
+
+    def ending(self, row_id: int) -> None:
+        """Record that the message's end is about to be written (call right before)."""
+        os.write(self._fd, b"end %d\n" % row_id)
+
+    def accepted(self, row_id: int) -> None:
+        """Record the server's 250 (call right after)."""
+        os.write(self._fd, b"ok %d\n" % row_id)
+
+    def close(self) -> None:
+        """Close the file (it stays: the next run reads it)."""
+        os.close(self._fd)
 
 
 class Ledger:
@@ -129,10 +231,39 @@ class Ledger:
             sql.insert_rows(conn, edition_id, snapshot, now)
             return True
 
-    def resume(self, edition_id: str) -> int:
-        """Mark rows left ``sending`` by a dead sender ``unknown``; returns how many."""
+    def resume(self, edition_id: str, journal: JournalEvidence | None = None) -> int:
+        """Settle rows left ``sending`` by a dead sender; returns how many became ``unknown``.
+
+        With the dead run's journal (``SendJournal.evidence``), rows it proves accepted become
+        ``sent`` and rows whose message end was never written are queued again; the rest (and every
+        row when there is no journal to believe) become ``unknown``.
+        """
+        now = self.clock.now()
         with self.db.begin() as conn:
-            return sql.sending_to_unknown(conn, edition_id, self.clock.now())
+            if journal is not None:
+                for row in sql.ledger_rows(conn, edition_id, ("sending",)):
+                    if row.delivery.detail != journal.tag:
+                        continue
+                    if row.id in journal.accepted:
+                        sql.set_state(
+                            conn,
+                            row.id,
+                            "sent",
+                            now,
+                            from_states=("sending",),
+                            detail="the server accepted it (250) just before the sender stopped",
+                            next_attempt_at=None,
+                        )
+                    elif row.id not in journal.ended:
+                        sql.set_state(
+                            conn,
+                            row.id,
+                            "queued",
+                            now,
+                            from_states=("sending",),
+                            detail="the sender stopped before the message was complete; queued again",
+                        )
+            return sql.sending_to_unknown(conn, edition_id, now)
 
     def finish(self, edition_id: str) -> None:
         """Record that nothing is left to send."""

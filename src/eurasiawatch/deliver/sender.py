@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import Connection
@@ -32,7 +33,7 @@ from ..store import Database
 from ..store import ledger as sql
 from ..store.ledger import LedgerRow
 from .dkim import DkimKey
-from .ledger import Ledger, SenderBusy, SendStatus, Transition
+from .ledger import Ledger, SenderBusy, SendJournal, SendStatus, Transition
 from .message import MessageTemplate, OutgoingMessage, new_verp_tag, render_message
 from .options import SendOptions
 from .smtp import Mailer, PermanentDeliveryError, Throttled
@@ -115,6 +116,7 @@ def send_edition(
     resend_unknown: bool = False,
     record_bounce: BounceRecorder | None = None,
     encrypt: Encryptor | None = None,
+    journal_dir: str | Path | None = None,
 ) -> SendReport:
     """Send (or resume sending) an approved edition.
 
@@ -132,6 +134,7 @@ def send_edition(
         resend_unknown: send again to rows left ``unknown`` by a killed sender (may duplicate).
         record_bounce: called with (conn, token, "hard", at) when a server refuses with 5xx.
         encrypt: turns a message into PGP/MIME for readers who gave a key.
+        journal_dir: where the send journal lives (``SendJournal``; default: the data directory).
 
     Returns:
         The report, with the ledger's counts afterwards.
@@ -148,8 +151,9 @@ def send_edition(
     if not edition.approved_by:
         raise DeliveryError(f"edition {edition_id!r} is not approved by an editor")
     holder = holder or f"{socket.gethostname()}:{os.getpid()}"
+    directory = Path(journal_dir if journal_dir is not None else db.settings.data_dir)
     with ledger.lease(holder, options.lease_seconds, wait=wait_lock):
-        unknown = ledger.resume(edition_id)
+        unknown = ledger.resume(edition_id, SendJournal.evidence(directory, edition_id))
         if unknown:
             log.warning(
                 "%d deliveries of %s were in flight when a sender stopped: now unknown", unknown, edition_id
@@ -170,8 +174,13 @@ def send_edition(
             record_bounce=record_bounce,
             encrypt=encrypt,
             states=("queued", "deferred", "unknown") if resend_unknown else ("queued", "deferred"),
+            journal=SendJournal.start(directory, edition_id),
         )
-        attempted = asyncio.run(run.main(wait_retries))
+        try:
+            attempted = asyncio.run(run.main(wait_retries))
+        finally:
+            if run.journal is not None:
+                run.journal.close()
         if not ledger.pending(edition_id):
             ledger.finish(edition_id)
         status = ledger.status(edition_id)
@@ -275,6 +284,7 @@ class _Run:
     record_bounce: BounceRecorder | None
     encrypt: Encryptor | None
     states: tuple[str, ...]
+    journal: SendJournal | None = None
     attempted: int = 0
     lost_lease: bool = False
     _template: MessageTemplate | None = None
@@ -417,9 +427,12 @@ class _Run:
             # committed only now (with the other messages in flight): a sender killed before the
             # commit leaves the row as it was; DATA goes out only once ``sending`` is committed
             nonlocal claimed
+            tag = {"detail": self.journal.tag} if self.journal is not None else {}
             claimed = await self._commit(
-                row.id, "sending", from_states=(*self.states, "unknown"), attempts=attempts
+                row.id, "sending", from_states=(*self.states, "unknown"), attempts=attempts, **tag
             )
+            if claimed and self.journal is not None:
+                self.journal.ending(row.id)  # the mailer writes the message's end right after this
             return claimed
 
         self.attempted += 1
@@ -457,6 +470,8 @@ class _Run:
             if claimed or "abandoned" not in str(exc):
                 self._commit(row.id, "bounced", detail=str(exc))
         else:
+            if self.journal is not None:
+                self.journal.accepted(row.id)  # at once: the database commit follows with the group
             self._commit(row.id, "sent", relay=relay, detail=None, next_attempt_at=None)
 
     async def _bounce(self, row: LedgerRow, kind: str) -> None:

@@ -54,7 +54,8 @@ def figures(
     with get_db(request).begin() as conn:
         found = [f for f in list_figures(conn) if dataset is None or f.dataset == dataset]
     shown = found[paging.offset : paging.offset + paging.limit]
-    return page(request, (FigureOut(**f.as_dict()) for f in shown), total=len(found), paging=paging)
+    items = [FigureOut(**{k: v for k, v in f.as_dict().items() if k != "kind"}) for f in shown]
+    return page(request, items, total=len(found), paging=paging)
 
 
 @router.get(
@@ -79,6 +80,5 @@ def series_detail(
         change = ChangeOut(**describe_change(series).as_dict())
     except ValueError:  # too few points, or not the periods any comparison needs
         change = None
-    raw = series.as_dict()
-    raw.pop("kind")
+    raw = {k: v for k, v in series.as_dict().items() if k not in ("kind", "points")}
     return SeriesDetail(**raw, title=series.title(), points=[(p, v) for p, v in series.points], change=change)

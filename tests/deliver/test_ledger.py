@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import inspect
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.dialects import postgresql, sqlite
 
 from eurasiawatch.clock import Clock
-from eurasiawatch.deliver.ledger import Ledger, SenderBusy
+from eurasiawatch.deliver.ledger import Ledger, SenderBusy, SendJournal
 from eurasiawatch.deliver.sender import approve_edition
 from eurasiawatch.errors import DeliveryError
 from eurasiawatch.store import ledger as sql
@@ -111,3 +113,48 @@ def test_one_sender_at_a_time(fresh_db) -> None:
     assert first.try_lock("host:1", 60)[0]
     later = Ledger(fresh_db, Clock(NOW + timedelta(seconds=61)))
     assert later.try_lock("host:3", 60)[0]
+
+
+@pytest.mark.skipif(not Path("/proc/sys/kernel/random/boot_id").exists(), reason="needs Linux's boot id")
+def test_the_journal_settles_rows_a_killed_sender_left_sending(fresh_db, tmp_path) -> None:
+    clock = Clock(NOW)
+    approve_edition(fresh_db, rendered_edition("e1"), slot=None, approved_by="ed", clock=clock)
+    ledger = Ledger(fresh_db, clock)
+    ledger.start("e1", [(f"t{i}", chr(97 + i) * 26) for i in range(5)])
+    accepted, ended, claimed, other_run, untouched = ledger.due("e1")
+    journal = SendJournal.start(tmp_path, "e1")
+    assert journal is not None
+    for row in (accepted, ended, claimed):
+        assert ledger.transition(row.id, "sending", from_states=("queued",), detail=journal.tag)
+    ledger.transition(other_run.id, "sending", detail="in flight (sender run 0123456789abcdef)")
+    journal.ending(accepted.id)
+    journal.accepted(accepted.id)  # the server said 250; the kill came before the commit
+    journal.ending(ended.id)  # the final "." went out; the kill came before the reply
+    journal.close()  # `claimed`: committed `sending`, killed before its end was written
+
+    assert ledger.resume("e1", SendJournal.evidence(tmp_path, "e1")) == 2
+    by_token = {d.subscriber_token: d for d in ledger.status("e1").missing}
+    assert ledger.status("e1").counts["sent"] == 1 and "t0" not in by_token
+    assert by_token["t1"].state == "unknown"  # the one window left: "." sent, no reply yet
+    assert by_token["t2"].state == "queued" and "queued again" in (by_token["t2"].detail or "")
+    assert by_token["t3"].state == "unknown"  # claimed by another run: this journal proves nothing
+    assert [r.id for r in ledger.due("e1")] == [claimed.id, untouched.id]  # sent again, once
+
+
+@pytest.mark.skipif(not Path("/proc/sys/kernel/random/boot_id").exists(), reason="needs Linux's boot id")
+def test_a_journal_from_before_a_reboot_is_not_believed(fresh_db, tmp_path) -> None:
+    clock = Clock(NOW)
+    approve_edition(fresh_db, rendered_edition("e1"), slot=None, approved_by="ed", clock=clock)
+    ledger = Ledger(fresh_db, clock)
+    ledger.start("e1", [("t0", "a" * 26)])
+    (row,) = ledger.due("e1")
+    journal = SendJournal.start(tmp_path, "e1")
+    assert journal is not None
+    ledger.transition(row.id, "sending", detail=journal.tag)
+    journal.close()  # no "end": believed, the row would be queued again
+    path = SendJournal.path_for(tmp_path, "e1")
+    header, _, rest = path.read_text().partition("\n")
+    path.write_text(re.sub(r"boot=\S+", "boot=00000000-0000-0000-0000-000000000000", header) + "\n" + rest)
+    # after a reboot the page cache may have lost lines: the row is unknown, never resent blindly
+    assert SendJournal.evidence(tmp_path, "e1") is None
+    assert ledger.resume("e1", SendJournal.evidence(tmp_path, "e1")) == 1

@@ -18,9 +18,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import ahocorasick
+
 from .lexicons import load_lexicon
 
 __all__ = ["DateSpan", "find_dates", "first_date"]
+
+_DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
+_WORD_TAIL = re.compile(r"[\w'’ʻ]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +42,60 @@ class DateSpan:
     begin: int
     stop: int
     precision: str = "day"
+    looked_back: bool = False  # a bare weekday taken as the latest one; the next one is 7 days on
 
 
 def _stem_regex(term: str) -> str:
     if term.endswith("*"):
         return re.escape(term[:-1]) + r"[\w'’ʻ]*"
     return re.escape(term) + r"\.?"
+
+
+def _key(term: str) -> str:
+    """The longest run of letters in a table entry ("понеділ" of "[ув] понеділ[оo]?к"), lower case."""
+    runs = re.findall(r"[^\W\d_]+", term.replace("\\w", " "))
+    return max(runs, key=len).lower() if runs else term.lower()
+
+
+def _automaton(keys: frozenset[str]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for key in keys:
+        automaton.add_word(key, len(key))
+    automaton.make_automaton()
+    return automaton
+
+
+def _has_any(lowered: str, keys: ahocorasick.Automaton) -> bool:
+    """Whether any of the automaton's words occurs in ``lowered`` (one C pass)."""
+    return next(keys.iter(lowered), None) is not None
+
+
+def _merge(windows: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Sorted, merged windows, each stretched to the end of the word it would cut."""
+    out: list[tuple[int, int]] = []
+    for begin, stop in sorted(windows):
+        stop = _WORD_TAIL.match(text, stop).end()  # type: ignore[union-attr]
+        if out and begin <= out[-1][1]:
+            out[-1] = (out[-1][0], max(stop, out[-1][1]))
+        else:
+            out.append((begin, stop))
+    return out
+
+
+def _key_windows(text: str, lowered: str, keys: ahocorasick.Automaton, margin: int) -> list[tuple[int, int]]:
+    """Stretches of text around the table words found by ``keys``: the big patterns run only there."""
+    size = len(text)
+    return _merge(
+        [(max(0, end - n + 1 - margin), min(size, end + 1 + margin)) for end, n in keys.iter(lowered)], text
+    )
+
+
+def _windows(text: str, margin: int = 48) -> list[tuple[int, int]]:
+    """Stretches of text around its numbers: calendar dates live only there."""
+    size = len(text)
+    return _merge(
+        [(max(0, m.start() - margin), min(size, m.end() + margin)) for m in _DIGITS.finditer(text)], text
+    )
 
 
 @functools.cache  # built once from the shipped tables; immutable
@@ -88,30 +142,31 @@ def _patterns() -> dict[str, object]:
         "year": re.compile(r"(?<![\d.,])(?P<y>19[5-9]\d|20\d\d)(?![\d])"),
     }
     month_lookup = [(re.compile(_stem_regex(t) + "$", re.IGNORECASE), n) for t, n in month_of]
-    iso = re.compile(r"(?<![\d])(\d{4})-(\d{2})-(\d{2})(?![\d])")
-    dotted = re.compile(r"(?<![\d.])([0-3]?\d)\.([01]?\d)\.(\d{4})(?![\d])")
-    weekdays = [
-        (
-            re.compile(
-                r"(?<![\w])(?:" + "|".join(t.replace(" ", r"\s+") for t in terms) + r")(?![\w])", re.I
-            ),
-            int(n),
-        )
-        for n, terms in lex["weekdays"].items()
-    ]
-    relative = []
-    for unit, table in lex["relative"].items():
-        for offset, terms in table.items():
-            rx = r"(?<![\w])(?:" + "|".join(t.replace(" ", r"\s+") for t in terms) + r")(?![\w])"
-            relative.append((re.compile(rx, re.I), unit, int(offset)))
+    # no lookbehind in front (it would defeat the regex engine's fast scan): checked after the match
+    iso = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?![\d])")
+    dotted = re.compile(r"([0-3]?\d)\.([01]?\d)\.(\d{4})(?![\d])")
+    # weekdays and relative words: one regex, a named group per meaning (g0, g1 …; see ``meanings``)
+    meanings: list[tuple[str, int]] = []
+    groups: list[str] = []
+    tables = [("weekday", int(n), terms) for n, terms in lex["weekdays"].items()]
+    tables += [(unit, int(o), terms) for unit, table in lex["relative"].items() for o, terms in table.items()]
+    for unit, value, terms in tables:
+        groups.append(f"(?P<g{len(meanings)}>" + "|".join(t.replace(" ", r"\s+") for t in terms) + ")")
+        meanings.append((unit, value))
+    relative = re.compile(r"(?<![\w])(?:" + "|".join(groups) + r")(?![\w])", re.IGNORECASE)
+    # cheap prefilters: the big alternations run only where one of their words appears at all
+    relative_keys = _automaton(frozenset(_key(t) for _, _, terms in tables for t in terms))
+    month_keys = _automaton(frozenset(_key(t) for t, _ in month_of))
     return {
         "compiled": compiled,
         "coarse": coarse,
         "months": month_lookup,
         "iso": iso,
         "dotted": dotted,
-        "weekdays": weekdays,
         "relative": relative,
+        "meanings": tuple(meanings),
+        "relative_keys": relative_keys,
+        "month_keys": month_keys,
     }
 
 
@@ -150,11 +205,31 @@ def _overlaps(spans: list[DateSpan], begin: int, stop: int) -> bool:
     return any(s.begin < stop and begin < s.stop for s in spans)
 
 
-def _calendar_spans(text: str, published: date | None) -> list[DateSpan]:
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """Where in a text dates can be: stretches around numbers and around month names (found once)."""
+
+    lowered: str
+    numbers: list[tuple[int, int]]
+    months: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, text: str) -> _Where:
+        lowered = text.lower()
+        keys: ahocorasick.Automaton = _patterns()["month_keys"]  # type: ignore[assignment]
+        return cls(lowered, _windows(text, 24), _key_windows(text, lowered, keys, 28))
+
+
+def _calendar_spans(text: str, published: date | None, where: _Where | None = None) -> list[DateSpan]:
     pats = _patterns()
+    where = where or _Where.of(text)
     found: list[DateSpan] = []
+    # a calendar date is a month name with a number beside it: look only around such names
+    windows = [w for w in where.months if _DIGIT.search(text, *w)]
     for name in ("range_dm", "range_md", "single_dm", "single_md"):
-        for m in pats["compiled"][name].finditer(text):  # type: ignore[index]
+        rx = pats["compiled"][name]  # type: ignore[index]
+        matches = [m for begin, stop in windows for m in rx.finditer(text, begin, stop)]
+        for m in matches:
             if _overlaps(found, m.start(), m.end()):
                 continue
             groups = m.groupdict()
@@ -182,11 +257,17 @@ def _calendar_spans(text: str, published: date | None) -> list[DateSpan]:
                 if end is not None and (end - start).days > 62:
                     end = None
             found.append(DateSpan(start, end, m.start(), m.end()))
-    for m in pats["iso"].finditer(text):  # type: ignore[attr-defined]
+    numeric: tuple[re.Pattern[str], ...] = (pats["iso"], pats["dotted"])  # type: ignore[assignment]
+    numbered = [m for b, e in where.numbers for rx in numeric for m in rx.finditer(text, b, e)]
+    for m in (m for m in numbered if m.re is pats["iso"]):
+        if m.start() and text[m.start() - 1].isdigit():
+            continue
         d = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), None)
         if d and not _overlaps(found, m.start(), m.end()):
             found.append(DateSpan(d, None, m.start(), m.end()))
-    for m in pats["dotted"].finditer(text):  # type: ignore[attr-defined]
+    for m in (m for m in numbered if m.re is pats["dotted"]):
+        if m.start() and (text[m.start() - 1].isdigit() or text[m.start() - 1] == "."):
+            continue
         d = _make(int(m.group(3)), int(m.group(2)), int(m.group(1)), None)
         if d and not _overlaps(found, m.start(), m.end()):
             found.append(DateSpan(d, None, m.start(), m.end()))
@@ -197,38 +278,39 @@ def _calendar_spans(text: str, published: date | None) -> list[DateSpan]:
 _FROM_DAY = re.compile(r"(?:\bfrom|\bstarting|(?<!\w)с|(?<!\w)со|(?<!\w)від|(?<!\w)od)\s+$", re.IGNORECASE)
 
 
-def _relative_spans(text: str, published: date, prefer_future: bool) -> list[DateSpan]:
+def _relative_spans(
+    text: str, published: date, prefer_future: bool, lowered: str | None = None
+) -> list[DateSpan]:
     pats = _patterns()
+    meanings: tuple[tuple[str, int], ...] = pats["meanings"]  # type: ignore[assignment]
     found: list[DateSpan] = []
-    for rx, weekday in pats["weekdays"]:  # type: ignore[attr-defined]
-        for m in rx.finditer(text):
-            delta = (published.weekday() - weekday) % 7
+    rx: re.Pattern[str] = pats["relative"]  # type: ignore[assignment]
+    keys: ahocorasick.Automaton = pats["relative_keys"]  # type: ignore[assignment]
+    windows = _key_windows(text, lowered if lowered is not None else text.lower(), keys, 24)
+    for m in (m for begin, stop in windows for m in rx.finditer(text, begin, stop)):
+        unit, offset = meanings[int((m.lastgroup or "g0")[1:])]
+        if unit == "weekday":
             ahead = _FROM_DAY.search(text, 0, m.start()) or m.group(0).lower().endswith(("tól", "től"))
             if ahead:  # "from Monday" on a Monday is that day
-                day = published + timedelta(days=(weekday - published.weekday()) % 7)
+                day = published + timedelta(days=(offset - published.weekday()) % 7)
             elif prefer_future:
-                day = published + timedelta(days=(weekday - published.weekday()) % 7 or 7)
+                day = published + timedelta(days=(offset - published.weekday()) % 7 or 7)
             else:
-                day = published - timedelta(days=delta)
+                day = published - timedelta(days=(published.weekday() - offset) % 7)
+                found.append(DateSpan(day, None, m.start(), m.end(), looked_back=True))
+                continue
             found.append(DateSpan(day, None, m.start(), m.end()))
-    for rx, unit, offset in pats["relative"]:  # type: ignore[attr-defined]
-        for m in rx.finditer(text):
-            if unit == "days":
-                found.append(DateSpan(published + timedelta(days=offset), None, m.start(), m.end()))
-            elif unit == "weeks":
-                monday = published - timedelta(days=published.weekday()) + timedelta(weeks=offset)
-                found.append(DateSpan(monday, monday + timedelta(days=6), m.start(), m.end(), "week"))
-            elif unit == "years":
-                year = published.year + offset
-                found.append(DateSpan(date(year, 1, 1), date(year, 12, 31), m.start(), m.end(), "year"))
-            else:
-                year, month = divmod(published.year * 12 + published.month - 1 + offset, 12)
-                last = calendar.monthrange(year, month + 1)[1]
-                found.append(
-                    DateSpan(
-                        date(year, month + 1, 1), date(year, month + 1, last), m.start(), m.end(), "month"
-                    )
-                )
+        elif unit == "days":
+            found.append(DateSpan(published + timedelta(days=offset), None, m.start(), m.end()))
+        elif unit == "weeks":
+            monday = published - timedelta(days=published.weekday()) + timedelta(weeks=offset)
+            found.append(DateSpan(monday, monday + timedelta(days=6), m.start(), m.end(), "week"))
+        elif unit == "years":
+            year = published.year + offset
+            found.append(DateSpan(date(year, 1, 1), date(year, 12, 31), m.start(), m.end(), "year"))
+        else:
+            year, month = divmod(published.year * 12 + published.month - 1 + offset, 12)
+            found.append(_month_span(year, month + 1, m.start(), m.end()))
     return found
 
 
@@ -237,23 +319,27 @@ def _month_span(year: int, month: int, begin: int, stop: int) -> DateSpan:
     return DateSpan(date(year, month, 1), date(year, month, last), begin, stop, "month")
 
 
-def _coarse_spans(text: str, published: date | None, taken: list[DateSpan]) -> list[DateSpan]:
+def _coarse_spans(
+    text: str, published: date | None, taken: list[DateSpan], where: _Where | None = None
+) -> list[DateSpan]:
     """Months of a year ("January 2023"), months after a preposition ("in April"), bare years."""
     pats: dict[str, re.Pattern[str]] = _patterns()["coarse"]  # type: ignore[assignment]
+    where = where or _Where.of(text)
     found: list[DateSpan] = []
-    for m in pats["month_year"].finditer(text):
+    numbered_months = [w for w in where.months if _DIGIT.search(text, *w)]
+    for m in (m for b, e in numbered_months for m in pats["month_year"].finditer(text, b, e)):
         if _overlaps(taken, m.start(), m.end()):
             continue
         number = _month_number(m.group("m1") or m.group("m2"))
         if number:
             found.append(_month_span(int(m.group("yb") or m.group("ya")), number, m.start(), m.end()))
-    for m in pats["month"].finditer(text):
+    for m in (m for b, e in where.months for m in pats["month"].finditer(text, b, e)):
         if published is None or _overlaps(taken + found, m.start(), m.end()):
             continue
         number = _month_number(m.group("en") or m.group("m1"))
         if number:
             found.append(_month_span(_nearest_year(number, 15, published), number, m.start(), m.end()))
-    for m in pats["year"].finditer(text):
+    for m in (m for b, e in where.numbers for m in pats["year"].finditer(text, b, e)):
         if not _overlaps(taken + found, m.start(), m.end()):
             year = int(m.group("y"))
             found.append(DateSpan(date(year, 1, 1), date(year, 12, 31), m.start(), m.end(), "year"))
@@ -284,13 +370,14 @@ def find_dates(
         The spans in text order; ranges come with ``end``.
     """
     del language  # the month and weekday tables are shared across languages
-    spans = _calendar_spans(text, published)
+    where = _Where.of(text)
+    spans = _calendar_spans(text, published, where)
     if published is not None:
-        for span in _relative_spans(text, published, prefer_future):
+        for span in _relative_spans(text, published, prefer_future, where.lowered):
             if not _overlaps(spans, span.begin, span.stop) and (coarse or span.precision != "year"):
                 spans.append(span)
     if coarse:
-        spans.extend(_coarse_spans(text, published, spans))
+        spans.extend(_coarse_spans(text, published, spans, where))
     return tuple(sorted(spans, key=lambda s: s.begin))
 
 

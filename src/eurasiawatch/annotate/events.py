@@ -31,8 +31,10 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+
+import ahocorasick
 
 from ..records import Event, Mention
 from .dates import DateSpan, find_dates
@@ -69,7 +71,9 @@ _PLANNED_LOOKAHEAD = 2  # sentences after a planned event's own that may give it
 # entities that name an event keep their words ("SCO summit", "EU sanctions against Russia");
 # the other names are blanked ("Shanghai Cooperation Organisation" is no COOPERATE)
 _EVENT_ENTITY_TYPES = frozenset({"event", "event_series", "treaty", "policy", "list"})
+_SUPPRESS, _NO_DEAL = "-suppress", "-no-deal"  # not event types: look-alike phrases, failed deals
 _NEGATING_TYPES = frozenset({"REJECT"})  # their triggers hold a negation ("will not attend")
+_MAX_MASK = 200  # longest blanked quotation; entity names and phrases are shorter
 _QUOTED = re.compile(r"«[^»\n]{1,200}»|“[^”\n]{1,200}”|„[^“”\n]{1,200}[“”]|\"[^\"\n]{1,200}\"")
 # a dateline: "BEIJING, June 28 (CGTN) —" dates the report, not the event
 _DATELINE_TAIL = re.compile(r"\s*(?:\([^)]{0,40}\))?\s*[—–-]")
@@ -99,17 +103,42 @@ def _terms(section: str, key: str, lang: str) -> tuple[str, ...]:
     return tuple(t for code in languages for t in table[code])
 
 
+_WORD_CHAR = re.compile(r"[\w'’ʻʼ]")
+_SIMPLE_TERM = re.compile(r"[\w'’ʻʼ]+\*?")
+
+
+@dataclass(frozen=True, slots=True)
+class _Trigger:
+    """One trigger term: its lower-case literal head, found by the automaton, and what must follow it.
+
+    A one-word term is a whole word (``stem`` false) or a stem (any letters may follow). A longer term
+    ("called on", "совместн* предприяти*") is checked in full by ``check`` where its head was found.
+    """
+
+    type: str
+    head: str
+    stem: bool
+    check: re.Pattern[str] | None
+
+
+def _trigger(event_type: str, term: str) -> _Trigger:
+    term = term.strip()
+    if _SIMPLE_TERM.fullmatch(term):
+        return _Trigger(event_type, term.rstrip("*").lower(), term.endswith("*"), None)
+    head = re.match(r"[\w'’ʻʼ]+", term)
+    literal = (head.group(0) if head else term.split()[0].rstrip("*")).lower()
+    return _Trigger(event_type, literal, True, re.compile(_term_regex(term) + r"(?![\w])", re.IGNORECASE))
+
+
 @dataclass(frozen=True, slots=True)
 class _Tables:
     """A language's compiled patterns (built once per language, read-only)."""
 
-    triggers: re.Pattern[str]  # one named group per type, in priority order
+    triggers: ahocorasick.Automaton  # literal head -> its triggers (types, look-alikes, "no deal" cues)
     priority: tuple[str, ...]
-    suppress: re.Pattern[str] | None
     modes: tuple[tuple[str, re.Pattern[str]], ...]
     headline_planned: re.Pattern[str] | None
     background: re.Pattern[str] | None
-    no_deal: re.Pattern[str] | None
     relative: re.Pattern[str] | None
 
 
@@ -117,13 +146,19 @@ class _Tables:
 def _tables(lang: str) -> _Tables:
     lex = load_lexicon("events")
     priority = tuple(lex["priority"])
-    groups = []
-    for event_type in priority:
-        terms = sorted(set(_terms("triggers", event_type, lang)), key=len, reverse=True)
-        if terms:
-            groups.append(f"(?P<{event_type}>" + "|".join(_term_regex(t) for t in terms) + ")")
-    triggers = re.compile(r"(?<![\w])(?:" + "|".join(groups) + r")(?![\w])", re.IGNORECASE)
-    suppress = compile_terms(_terms("suppress", "phrases", lang))
+    heads: dict[str, list[_Trigger]] = {}
+    terms = [(t, term) for t in priority for term in _terms("triggers", t, lang)]
+    terms += [(_SUPPRESS, term) for term in _terms("suppress", "phrases", lang)]
+    terms += [(_NO_DEAL, term) for term in _terms("no_deal", "phrases", lang)]
+    for event_type, term in sorted(
+        set(terms), key=lambda x: (priority.index(x[0]) if x[0] in priority else -1, -len(x[1]))
+    ):
+        trigger = _trigger(event_type, term)
+        heads.setdefault(trigger.head, []).append(trigger)
+    triggers = ahocorasick.Automaton()
+    for head, found in heads.items():
+        triggers.add_word(head, tuple(found))
+    triggers.make_automaton()
     modes = []
     for mode in ("negated", "hypothetical", "planned"):
         pattern = compile_terms(_terms("modes", mode, lang))
@@ -131,16 +166,13 @@ def _tables(lang: str) -> _Tables:
             modes.append((mode, pattern))
     headline = _terms("headline", "planned", lang) if lang in lex["headline"]["planned"] else ()
     background = compile_terms(_terms("background", "phrases", lang))
-    no_deal = compile_terms(_terms("no_deal", "phrases", lang))
     relative_terms = _terms("relative", "clauses", lang) if lang in lex["relative"]["clauses"] else ()
     relative = None
     if relative_terms:
         relative = re.compile(
             r",\s*(?:" + "|".join(_term_regex(t) for t in relative_terms) + r")(?![\w])", re.I
         )
-    return _Tables(
-        triggers, priority, suppress, tuple(modes), compile_terms(headline), background, no_deal, relative
-    )
+    return _Tables(triggers, priority, tuple(modes), compile_terms(headline), background, relative)
 
 
 def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -231,21 +263,44 @@ def _rank(event: Event, index: int, own: int) -> tuple[float, int]:
 class _Dates:
     """The dates of an article's sentences, found on first use (most sentences never need them)."""
 
-    def __init__(self, sentences: Sequence[Sentence], language: str | None, published: date | None):
+    def __init__(
+        self, text: str, sentences: Sequence[Sentence], language: str | None, published: date | None
+    ):
+        self._text = text
         self._sentences = sentences
         self._language = language
         self._published = published
-        self._cache: dict[tuple[int, bool], tuple[DateSpan, ...]] = {}
+        self._cache: dict[int, tuple[DateSpan, ...]] = {}
+        self._lead: list[date | None] = []
+
+    def _all(self) -> dict[int, tuple[DateSpan, ...]]:
+        """Every date of the article, found in one pass and filed by sentence (offsets in it)."""
+        starts = [s.start for s in self._sentences]
+        per: dict[int, list[DateSpan]] = {}
+        for span in find_dates(self._text, self._language, self._published, coarse=True):
+            index = bisect.bisect_right(starts, span.begin) - 1
+            if index < 0 or span.stop > self._sentences[index].end:
+                continue
+            offset = self._sentences[index].start
+            local = replace(span, begin=span.begin - offset, stop=span.stop - offset)
+            text = self._sentences[index].text
+            if index < _LEAD_SENTENCES and local.begin < 40 and _DATELINE_TAIL.match(text, local.stop):
+                continue  # a dateline's date ("BEIJING, June 28 (CGTN) —") dates the report
+            per.setdefault(index, []).append(local)
+        return {i: tuple(v) for i, v in per.items()}
 
     def of(self, index: int, *, future: bool = False) -> tuple[DateSpan, ...]:
-        key = (index, future)
-        if key not in self._cache:
-            text = self._sentences[index].text
-            spans = find_dates(text, self._language, self._published, prefer_future=future, coarse=True)
-            if index < _LEAD_SENTENCES:  # drop a dateline's date ("BEIJING, June 28 (CGTN) —")
-                spans = tuple(s for s in spans if not (s.begin < 40 and _DATELINE_TAIL.match(text, s.stop)))
-            self._cache[key] = spans
-        return self._cache[key]
+        """A sentence's dates; ``future`` takes bare weekdays forward ("will meet on Tuesday")."""
+        if not self._cache:
+            self._cache.update(self._all())
+            self._cache[-1] = ()  # computed
+        spans = self._cache.get(index, ())
+        if future and any(s.looked_back for s in spans):
+            week = timedelta(days=7)
+            return tuple(
+                replace(s, start=s.start + week, looked_back=False) if s.looked_back else s for s in spans
+            )
+        return spans
 
     def day(self, index: int, *, future: bool) -> date | None:
         """The first day-precise date of a sentence on the right side of publication."""
@@ -253,6 +308,22 @@ class _Dates:
             if span.precision == "day" and self._fits(span, future):
                 return span.start
         return None
+
+    def lead(self) -> date | None:
+        """The date of the news: a day named in the lead within the week before publication, else that day.
+
+        News reports what happened in the past day or two; an asserted event whose sentence names no
+        date took place then (the lead usually names the day: "on Tuesday", "yesterday").
+        """
+        if not self._lead:
+            found = self._published
+            for index in range(min(_LEAD_SENTENCES, len(self._sentences))):
+                day = self.day(index, future=False)
+                if day is not None:
+                    found = day
+                    break
+            self._lead.append(found)
+        return self._lead[0]
 
     def _fits(self, span: DateSpan, future: bool) -> bool:
         if self._published is None:
@@ -287,7 +358,6 @@ def _event_date(
     position: int,
     mode: str,
     published: date | None,
-    default_day: date | None,
     count: int,
 ) -> tuple[date | None, date | None, bool, bool]:
     """(date, end date, background, explicit) of an event whose trigger sits at ``position`` in sentence
@@ -322,75 +392,91 @@ def _event_date(
         day = dates.day(index - 1, future=False)
         if day is not None:
             return day, None, False, False
-    return default_day, None, False, False
+    return dates.lead(), None, False, False
 
 
-def _only_future(spans: Sequence[DateSpan], published: date | None) -> bool:
-    """Whether the sentence's day-precise dates all lie after publication (and there is one)."""
-    days = [s for s in spans if s.precision == "day"]
-    return bool(days) and published is not None and all(s.start > published for s in days)
+def _future_nearest(spans: Sequence[DateSpan], position: int, published: date | None) -> bool:
+    """Whether the day-precise date nearest the trigger lies after publication ("visits on 16–17 May")."""
+    near = _nearest([s for s in spans if s.precision == "day"], position)
+    return near is not None and published is not None and near.start > published
 
 
-def _lead_date(dates: _Dates, count: int, published: date | None) -> date | None:
-    """The date of the news: a day named in the lead within the week before publication, else that day.
-
-    News reports what happened in the past day or two; an asserted event whose sentence names no date
-    took place then (the lead usually names the day: "on Tuesday", "yesterday").
-    """
-    if published is None:
-        return None
-    for index in range(min(_LEAD_SENTENCES, count)):
-        day = dates.day(index, future=False)
-        if day is not None:
-            return day
-    return published
+def _inside(spans: list[tuple[int, int]], starts: list[int], position: int) -> bool:
+    """Whether ``position`` lies in one of the sorted ``spans`` (``starts`` are their starts)."""
+    i = bisect.bisect_right(starts, position) - 1
+    while i >= 0 and position - starts[i] <= _MAX_MASK:
+        if spans[i][1] > position:
+            return True
+        i -= 1
+    return False
 
 
-def _masked(text: str, mentions: Sequence[Mention], tables: _Tables) -> str:
-    """The text with entity names, quoted words and look-alike phrases blanked (offsets kept)."""
-    spans = [
+def _lower(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)  # keep offsets ("İ")
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """What the trigger pass found, per sentence index (offsets within the sentence)."""
+
+    types: dict[int, dict[str, int]]  # each type with its first trigger's offset
+    negating: dict[int, list[tuple[int, int]]]  # triggers that hold their own negation
+    no_deals: dict[int, tuple[int, int]]  # the first "no deal" cue ("without a deal")
+
+
+def _hits(text: str, tables: _Tables) -> list[tuple[int, int, _Trigger]]:
+    """(begin, stop, trigger) of every trigger, look-alike and cue in ``text``: one Aho-Corasick pass
+    over the lower-cased text finds their heads; a hit counts where it starts a word, ends one (unless
+    a stem), and the rest of a longer term follows."""
+    out: list[tuple[int, int, _Trigger]] = []
+    lowered = _lower(text)
+    size = len(text)
+    for last, candidates in tables.triggers.iter(lowered):
+        begin = last - len(candidates[0].head) + 1
+        if begin > 0 and _WORD_CHAR.match(text, begin - 1):
+            continue  # not at a word start
+        word_end = last + 1 < size and _WORD_CHAR.match(text, last + 1) is not None
+        for trigger in candidates:
+            if trigger.check is not None:
+                match = trigger.check.match(text, begin)
+                if match is not None:
+                    out.append((begin, match.end(), trigger))
+            elif trigger.stem or not word_end:
+                out.append((begin, last + 1, trigger))
+    return out
+
+
+def _scan(text: str, sentences: Sequence[Sentence], tables: _Tables, mentions: Sequence[Mention]) -> _Found:
+    """The triggers of each sentence, outside entity names ("Shanghai Cooperation Organisation"),
+    quotations («peace talks») and look-alike phrases ("asked not to be named")."""
+    hits = _hits(text, tables)
+    masked = [
         (m.start, m.end)
         for m in mentions
         if m.kind == "entity" and m.start >= 0 and m.entity_type not in _EVENT_ENTITY_TYPES
     ]
-    spans.extend(m.span() for m in _QUOTED.finditer(text))
-    if tables.suppress is not None:
-        spans.extend(m.span() for m in tables.suppress.finditer(text))
-    return _blank(text, spans)
-
-
-def _sentence_triggers(
-    text: str, sentences: Sequence[Sentence], tables: _Tables, mentions: Sequence[Mention]
-) -> tuple[dict[int, dict[str, int]], dict[int, list[tuple[int, int]]]]:
-    """Per sentence index: each type found with the offset (in the sentence) of its first trigger,
-    and the spans (in the sentence) of all its triggers."""
-    masked = _masked(text, mentions, tables)
+    masked.extend(m.span() for m in _QUOTED.finditer(text))
+    masked.extend((b, e) for b, e, t in hits if t.type == _SUPPRESS)
+    masked.sort()
+    masked_starts = [b for b, _ in masked]
     starts = [s.start for s in sentences]
-    found: dict[int, dict[str, int]] = {}
-    spans: dict[int, list[tuple[int, int]]] = {}
-    for match in tables.triggers.finditer(masked):
-        index = bisect.bisect_right(starts, match.start()) - 1
-        if index < 0 or match.start() >= sentences[index].end:
+    found = _Found({}, {}, {})
+    for begin, stop, trigger in hits:
+        if trigger.type == _SUPPRESS or (masked and _inside(masked, masked_starts, begin)):
+            continue
+        index = bisect.bisect_right(starts, begin) - 1
+        if index < 0 or begin >= sentences[index].end:
             continue
         offset = sentences[index].start
-        event_type = match.lastgroup or ""
-        found.setdefault(index, {}).setdefault(event_type, match.start() - offset)
-        if event_type in _NEGATING_TYPES:
-            spans.setdefault(index, []).append((match.start() - offset, match.end() - offset))
-    return found, spans
-
-
-def _no_deals(text: str, sentences: Sequence[Sentence], tables: _Tables) -> dict[int, tuple[int, int]]:
-    """Per sentence index: the span (in the sentence) of its first "no deal" cue ("without a deal")."""
-    if tables.no_deal is None:
-        return {}
-    starts = [s.start for s in sentences]
-    found: dict[int, tuple[int, int]] = {}
-    for match in tables.no_deal.finditer(text):
-        index = bisect.bisect_right(starts, match.start()) - 1
-        if index >= 0 and match.start() < sentences[index].end and index not in found:
-            offset = sentences[index].start
-            found[index] = (match.start() - offset, match.end() - offset)
+        if trigger.type == _NO_DEAL:
+            found.no_deals.setdefault(index, (begin - offset, stop - offset))
+            continue
+        found.types.setdefault(index, {}).setdefault(trigger.type, begin - offset)
+        if trigger.type in _NEGATING_TYPES:
+            found.negating.setdefault(index, []).append((begin - offset, stop - offset))
     return found
 
 
@@ -441,13 +527,12 @@ def extract_events(
     tables = _tables(_lang(language))
     mentions = sorted(mentions, key=lambda m: m.start)
     sentences = split_sentences(text, language)
-    triggers, trigger_spans = _sentence_triggers(text, sentences, tables, mentions)
-    no_deals = _no_deals(text, sentences, tables)
+    found_all = _scan(text, sentences, tables, mentions)
+    triggers, trigger_spans, no_deals = found_all.types, found_all.negating, found_all.no_deals
     if not triggers and not no_deals:
         return ()
     fallback = _main_countries(mentions)
-    dates = _Dates(sentences, language, published)
-    default_day = _lead_date(dates, len(sentences), published)
+    dates = _Dates(text, sentences, language, published)
     first: dict[tuple[str, str], int] = {}
     candidates: list[tuple[tuple[float, int], int, Event]] = []
     explicit: dict[int, bool] = {}
@@ -480,10 +565,10 @@ def extract_events(
                 mode = "negated"
             else:
                 mode = _mode_of(_clause(plain, position, tables), spans, tables, headline)
-                if mode == "asserted" and _only_future(spans, published):
+                if mode == "asserted" and _future_nearest(spans, position, published):
                     mode = "planned"  # "the agreement enters into force on 28 May": scheduled, not done
             day, end_day, background, own_date = _event_date(
-                dates, index, position, mode, published, default_day, len(sentences)
+                dates, index, position, mode, published, len(sentences)
             )
             if background:
                 continue

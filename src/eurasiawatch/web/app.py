@@ -56,6 +56,7 @@ ROUTERS: tuple[str, ...] = (
     "account",
     "desk_home",
     "desk_admin",
+    "desk_search",
     "api",
 )
 

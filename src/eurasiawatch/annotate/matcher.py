@@ -60,6 +60,27 @@ class _Entry:
     target: Target
     acronym: bool
     short: bool
+    # per alias token, worked out once: _ANY (no rule), _UPPER (an acronym inside a longer name: the
+    # text's word must be one too) or _CAPITAL (the text's word must start with a capital)
+    rules: tuple[int, ...] = ()
+
+
+_ANY, _UPPER, _CAPITAL = 0, 1, 2
+
+
+def _rules(tokens: Sequence[str]) -> tuple[int, ...]:
+    rules = []
+    for alias_token in tokens:
+        first = alias_token[:1]
+        if not first.isalpha():
+            rules.append(_ANY)
+        elif is_acronym(alias_token) and len(alias_token) > 1:
+            rules.append(_UPPER)
+        elif first.isupper():
+            rules.append(_CAPITAL)
+        else:
+            rules.append(_ANY)
+    return tuple(rules)
 
 
 def _alias_tokens(alias: str) -> list[Token]:
@@ -98,6 +119,7 @@ class Matcher:
                 target=target,
                 acronym=len(tokens) == 1 and is_acronym(target.alias),
                 short=letters <= 3,
+                rules=_rules([t.text for t in tokens]),
             )
             table.setdefault(key, []).append(entry)
         self._table = {k: tuple(v) for k, v in table.items()}
@@ -160,14 +182,11 @@ def _written_alike(entry: _Entry, surface: Sequence[Token]) -> bool:
         return is_acronym(word) and fold(word) == fold(entry.tokens[0])
     if entry.short:
         return all(_exact(a) == _exact(s.text) for a, s in zip(entry.tokens, surface, strict=True))
-    for alias_token, token in zip(entry.tokens, surface, strict=True):
-        first = alias_token[:1]
-        if not first.isalpha():
-            continue
-        if is_acronym(alias_token) and len(alias_token) > 1:
-            if not is_acronym(token.text):
+    for rule, token in zip(entry.rules, surface, strict=True):
+        if rule == _CAPITAL:
+            if not token.text[:1].isupper():
                 return False
-        elif first.isupper() and not token.text[:1].isupper():
+        elif rule == _UPPER and not is_acronym(token.text):
             return False
     return True
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 __all__ = ["Token", "fold", "is_acronym", "prepare_text", "tokenize"]
 
@@ -32,9 +32,12 @@ _TOKEN = re.compile(r"[^\W_](?:[\w\u0300-\u036f]|['’ʼ`‘ʻ′](?=[^\W_]))*|[
 _SENTENCE_END = frozenset(".!?…")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One token: its surface form, compare form, and offsets in the (NFC) text."""
+class Token(NamedTuple):
+    """One token: its surface form, compare form, and offsets in the (NFC) text.
+
+    A named tuple rather than a frozen dataclass: an article has hundreds of tokens, and a tuple is
+    made several times faster (tokenising was a fifth of the matching time).
+    """
 
     text: str
     norm: str
@@ -68,23 +71,26 @@ def tokenize(text: str) -> list[Token]:
         Words and single punctuation characters, each with its compare form and offsets.
     """
     tokens: list[Token] = []
+    append = tokens.append
+    find = text.find
     initial = True
     last_end = 0
     for m in _TOKEN.finditer(text):
         surface = m.group()
-        start = m.start()
-        if start > last_end and "\n" in text[last_end:start]:
+        start, end = m.span()
+        if start > last_end and find("\n", last_end, start) != -1:
             initial = True
         word = surface[0].isalnum()
-        tokens.append(Token(surface, fold(surface), start, m.end(), initial and word, word))
+        append(Token(surface, fold(surface), start, end, initial and word, word))
         if surface in _SENTENCE_END:
             initial = True
         elif word:
             initial = False
-        last_end = m.end()
+        last_end = end
     return tokens
 
 
+@lru_cache(maxsize=100_000)
 def is_acronym(surface: str) -> bool:
     """Whether a name is written as an acronym: two or more letters, all upper case (``EU``, ``ШОС``)."""
     letters = [c for c in surface if c.isalpha()]

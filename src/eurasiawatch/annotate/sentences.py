@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["Sentence", "split_sentences"]
 
@@ -36,6 +37,8 @@ _ALL_ABBREVIATIONS = frozenset().union(*_ABBREVIATIONS.values())
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"'»”“)\]]*(?=\s+[\"'«„“(\[—–-]?\s*[\w\d])")
 _PARAGRAPH = re.compile(r"\n\s*\n|\r\n\s*\r\n")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+_WINDOW = 64  # characters looked at before and after a full stop
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +54,10 @@ def _is_false_stop(text: str, stop: int, language: str | None) -> bool:
     """Whether the full stop at ``stop`` belongs to an abbreviation, an initial or an ordinal."""
     if text[stop] != ".":
         return False
-    head = text[:stop]
-    match = re.search(r"([\w.]+)$", head)
+    # look at a bounded window around the stop (copying the whole text here made splitting quadratic)
+    match = _WORD_BEFORE.search(text, max(0, stop - _WINDOW), stop)
     word = match.group(1) if match else ""
-    nxt = text[stop + 1 :].lstrip()[:1]
+    nxt = text[stop + 1 : stop + 1 + _WINDOW].lstrip()[:1]
     if word.isdigit():
         # "19. marta", "2024. május 8." — an ordinal or year unless a capital starts the next sentence
         return not nxt[:1].isupper()
@@ -64,8 +67,9 @@ def _is_false_stop(text: str, stop: int, language: str | None) -> bool:
     return word.lower().rstrip(".") in abbreviations
 
 
+@lru_cache(maxsize=4)  # the annotator and the event extractor split the same article in turn
 def split_sentences(text: str, language: str | None = None) -> tuple[Sentence, ...]:
-    """Split ``text`` into sentences with their character offsets.
+    """Split ``text`` into sentences with their character offsets (cached for the last few texts).
 
     Args:
         text: the article text (paragraphs separated by blank lines, or not).

@@ -12,12 +12,15 @@ of the best theme's score.
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import ahocorasick
 
 from ..records import Mention
-from .lexicons import LANGUAGES, compile_terms, load_lexicon
+from .lexicons import LANGUAGES, _term_pattern, compile_terms, load_lexicon
 
 if TYPE_CHECKING:
     from .theme_model import ThemeModel
@@ -63,6 +66,70 @@ def _hits(pattern: object, text: str) -> int:
     return sum(min(n, 2) for n in counts.values())
 
 
+_GROUPS = tuple((theme, strength) for theme in THEMES for strength in ("strong", "weak"))
+
+
+@functools.cache  # per language: built once, read-only afterwards
+def _scanner(language: str) -> Any:
+    """An Aho-Corasick automaton over the leading letters of every theme term of ``language``.
+
+    Each key (a term's first word, lower case, without its ``*``) maps to (key length, entries);
+    an entry is (group index in ``_GROUPS``, rank, the term's own regex). The rank is the term's place
+    in its group's alternation (longest first, as in ``compile_terms``), so :func:`_scan` picks the
+    same match the group's one-regex ``finditer`` would.
+    """
+    lex = load_lexicon("themes")["themes"]
+    table: dict[str, list[tuple[int, int, re.Pattern[str]]]] = {}
+    for group, (theme, strength) in enumerate(_GROUPS):
+        languages = (language,) if language in lex[theme] else tuple(lex[theme])
+        terms = {t for lang in languages for t in lex[theme][lang].get(strength, ()) if t.strip()}
+        for rank, term in enumerate(sorted(terms, key=lambda t: (-len(t), t))):
+            regex = re.compile(r"(?<![\w])(?:" + _term_pattern(term) + r")(?![\w])", re.IGNORECASE)
+            key = term.split()[0].rstrip("*").lower()
+            table.setdefault(key, []).append((group, rank, regex))
+    automaton = ahocorasick.Automaton()
+    for key, entries in table.items():
+        automaton.add_word(key, (len(key), tuple(entries)))
+    automaton.make_automaton()
+    return automaton
+
+
+def _scan(text: str, language: str) -> list[list[tuple[int, str]]] | None:
+    """Every group's term matches in ``text``: (end offset, matched text in lower case) per match.
+
+    One pass of the automaton finds where a term can start; the term's regex confirms it there. Per
+    group, overlapping matches are resolved as ``finditer`` over the group's alternation does
+    (leftmost first; at one position the longest term). None when lower-casing changes the text's
+    length (offsets would not line up; the caller uses the regexes then).
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return None
+    candidates: list[tuple[int, int, int, int, str]] = []
+    for end, (size, entries) in _scanner(language).iter(lowered):
+        start = end - size + 1
+        for group, rank, regex in entries:
+            m = regex.match(text, start)
+            if m is not None:
+                candidates.append((group, start, rank, m.end(), m.group(0).lower()))
+    candidates.sort()
+    found: list[list[tuple[int, str]]] = [[] for _ in _GROUPS]
+    last_group, last_end = -1, 0
+    for group, start, _rank, end, surface in candidates:
+        if group != last_group:
+            last_group, last_end = group, 0
+        if start >= last_end:
+            found[group].append((end, surface))
+            last_end = end
+    return found
+
+
+def _count(matches: Sequence[tuple[int, str]], limit: int | None = None) -> int:
+    """Distinct matched words, each at most twice (only those ending by ``limit``, when given)."""
+    counts = Counter(surface for end, surface in matches if limit is None or end <= limit)
+    return sum(min(n, 2) for n in counts.values())
+
+
 def theme_scores(text: str, language: str | None, mentions: Sequence[Mention] = ()) -> dict[str, float]:
     """The lexicon score of every theme for ``text`` (higher is stronger evidence).
 
@@ -78,13 +145,18 @@ def theme_scores(text: str, language: str | None, mentions: Sequence[Mention] = 
     title = _title(text)
     bonus = float(load_lexicon("themes").get("title_bonus", 1))
     scores: dict[str, float] = {}
-    for theme in THEMES:
-        strong = _pattern(theme, lang, "strong")
-        weak = _pattern(theme, lang, "weak")
-        score = 2.0 * _hits(strong, text) + min(_hits(weak, text), _WEAK_CAP)
-        if title:
-            score += bonus * _hits(strong, title)  # a strong term in the title counts once more
-        scores[theme] = float(score)
+    found = _scan(text, lang)
+    for index, theme in enumerate(THEMES):
+        if found is not None:
+            strong_matches, weak_matches = found[2 * index], found[2 * index + 1]
+            strong_hits, weak_hits = _count(strong_matches), _count(weak_matches)
+            title_hits = _count(strong_matches, len(title)) if title else 0
+        else:  # rare: lower case changes the length (Turkish İ); one regex per theme and strength
+            strong, weak = _pattern(theme, lang, "strong"), _pattern(theme, lang, "weak")
+            strong_hits, weak_hits = _hits(strong, text), _hits(weak, text)
+            title_hits = _hits(strong, title) if title else 0
+        # a strong term in the title counts once more
+        scores[theme] = 2.0 * strong_hits + min(weak_hits, _WEAK_CAP) + bonus * title_hits
     for mention in mentions:
         hinted = _ENTITY_HINTS.get(mention.entity_type or "")
         if hinted:

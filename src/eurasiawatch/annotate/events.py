@@ -359,11 +359,12 @@ def _event_date(
     mode: str,
     published: date | None,
     count: int,
+    hidden: Sequence[tuple[int, int]] = (),
 ) -> tuple[date | None, date | None, bool, bool]:
     """(date, end date, background, explicit) of an event whose trigger sits at ``position`` in sentence
     ``index``; explicit when the date comes from the sentence itself."""
     future = mode == "planned"
-    spans = dates.of(index, future=future)
+    spans = _seen(dates.of(index, future=future), hidden)
     near = _nearest(spans, position)
     if _is_background(near, published) and mode != "planned":
         return None, None, True, False
@@ -480,19 +481,23 @@ def _scan(text: str, sentences: Sequence[Sentence], tables: _Tables, mentions: S
     return found
 
 
-def _clause(sentence: str, position: int, tables: _Tables) -> str:
-    """The sentence as seen from its trigger at ``position``: a relative clause ("…, which will host")
-    speaks for the trigger inside it only, and is blanked for the triggers outside it."""
+def _outside(sentence: str, position: int, tables: _Tables) -> list[tuple[int, int]]:
+    """What the trigger at ``position`` does not see: a relative clause ("…, which will host") speaks
+    for the triggers inside it only, and the rest of the sentence does not speak for them."""
     if tables.relative is None:
-        return sentence
+        return []
     clauses = []
     for match in tables.relative.finditer(sentence):
         stop = sentence.find(",", match.end())
         clauses.append((match.start(), len(sentence) if stop < 0 else stop))
     for begin, stop in clauses:
         if begin <= position < stop:
-            return _blank(sentence, [(0, begin), (stop, len(sentence))])
-    return _blank(sentence, clauses)
+            return [(0, begin), (stop, len(sentence))]
+    return clauses
+
+
+def _seen(spans: Sequence[DateSpan], hidden: Sequence[tuple[int, int]]) -> tuple[DateSpan, ...]:
+    return tuple(s for s in spans if not any(b <= s.begin < e for b, e in hidden))
 
 
 def _types(found: dict[str, int], priority: tuple[str, ...]) -> list[tuple[str, int]]:
@@ -561,14 +566,16 @@ def extract_events(
         plain = _blank(sentence.text, [*trigger_spans.get(index, ()), *([deal] if deal else [])])
         spans = dates.of(index)
         for event_type, position in types:
+            hidden: list[tuple[int, int]] = []
             if deal is not None and event_type == "AGREE":
                 mode = "negated"
             else:
-                mode = _mode_of(_clause(plain, position, tables), spans, tables, headline)
-                if mode == "asserted" and _future_nearest(spans, position, published):
+                hidden = _outside(plain, position, tables)
+                mode = _mode_of(_blank(plain, hidden), spans, tables, headline)
+                if mode == "asserted" and _future_nearest(_seen(spans, hidden), position, published):
                     mode = "planned"  # "the agreement enters into force on 28 May": scheduled, not done
             day, end_day, background, own_date = _event_date(
-                dates, index, position, mode, published, len(sentences)
+                dates, index, position, mode, published, len(sentences), hidden
             )
             if background:
                 continue

@@ -5,7 +5,7 @@
 - the map and the engagement series: China-related articles per country and per theme per day
   (``store.dashboard``: indexed ``GROUP BY`` aggregates, no loop over articles), bucketed by day for
   windows up to 62 days and by week (Mondays) beyond;
-- top stories: ``analyzing.rank_window`` (the ranking ``stories list`` prints), over the window's 40
+- top stories: ``analyzing.rank_window`` (the ranking ``stories list`` prints), over the window's 25
   largest stories (pinned first): ranking reads every member article, so all of a busy window's
   stories would cost seconds;
 - rising actors: ``analyze.trends.compute_trends`` on entities of China-related articles, the window
@@ -14,7 +14,7 @@
 - source health: ``store.queries.list_sources`` and the window's articles per source.
 
 ``DashboardCache`` keeps built dashboards per (window as asked, today), valid while the data
-version is unchanged and for a minute at most: ``store.dashboard.data_version`` is a handful of
+version is unchanged and for five minutes at most: ``store.dashboard.data_version`` is a handful of
 index lookups, so a repeated request costs those plus rendering; any ingest, annotation or editor
 decision starts a fresh build, during which other requests are answered from the previous one.
 """
@@ -55,7 +55,7 @@ CHINA = "CN"
 MAX_DAYS = 366
 _DAILY_UP_TO = 62
 _TOP_STORIES = 10
-_CANDIDATES = 40  # stories ranked for the top ten: the largest of the window (ranking reads every article)
+_CANDIDATES = 25  # stories ranked for the top ten: the largest of the window (ranking reads every article)
 _TOP_RISING = 12
 _TOP_SERIES = 12
 
@@ -282,7 +282,7 @@ class DashboardCache:
     Thread-safe; at most ``size`` entries (least recently used dropped).
     """
 
-    def __init__(self, *, size: int = 32, ttl: float = 60.0) -> None:
+    def __init__(self, *, size: int = 32, ttl: float = 300.0) -> None:
         self._size = size
         self._ttl = ttl
         self._items: OrderedDict[tuple[object, ...], _Entry] = OrderedDict()

@@ -2,7 +2,8 @@
 
 Each set is annotated as ``eurasiawatch annotate`` would (language detected) and scored by the shared
 ``score.py`` with ``--min-*`` floors, so a regression in countries, entities, language or
-china_related fails CI. Themes and events have their own floors where they are written.
+china_related fails CI, and so does one in events (F1 with modes, dates and actors; docs/events.md).
+Themes have their own floors where they are written.
 """
 
 from __future__ import annotations
@@ -21,14 +22,17 @@ ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "eval" / "annotate"
 SETS = {
     # set: (path, floors)
-    "dev": (SHARED / "dev.jsonl", {"countries": 0.97, "entities": 0.95, "language": 1.0, "china": 1.0}),
+    "dev": (
+        SHARED / "dev.jsonl",
+        {"countries": 0.97, "entities": 0.95, "events": 0.85, "language": 1.0, "china": 1.0},
+    ),
     "sample-corpus": (
         ROOT / "src" / "eurasiawatch" / "data" / "demo" / "labels.jsonl",
-        {"countries": 0.94, "entities": 0.93, "language": 1.0, "china": 0.99},
+        {"countries": 0.94, "entities": 0.93, "events": 0.56, "language": 1.0, "china": 0.99},
     ),
     "tests-eval": (
         ROOT / "tests" / "eval" / "gold.jsonl",
-        {"countries": 0.93, "entities": 0.92, "language": 1.0, "china": 0.98},
+        {"countries": 0.93, "entities": 0.92, "events": 0.67, "language": 1.0, "china": 0.98},
     ),
 }
 

@@ -66,6 +66,7 @@ _GENERIC_PENALTY = {"COOPERATE": 3.0}  # "built", "opened", "launched": mostly b
 _GENERIC_MIN_OWN = {"COOPERATE": 2}  # past the lead, only where both sides are named
 _MIN_SCORE = -1.0  # candidates past the best one need this rank score
 _LEAD_WINDOW_DAYS = 7
+_CUE_REACH = 90  # characters after a trigger where a mode cue still speaks for it
 _BACKGROUND_DAYS = 14  # a trigger whose nearest date ended this long before publication is background
 _PLANNED_LOOKAHEAD = 2  # sentences after a planned event's own that may give its date
 # entities that name an event keep their words ("SCO summit", "EU sanctions against Russia");
@@ -186,9 +187,15 @@ def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-def _mode_of(sentence: str, spans: Sequence[DateSpan], tables: _Tables, headline: bool) -> str:
+def _mode_of(
+    sentence: str, spans: Sequence[DateSpan], tables: _Tables, headline: bool, position: int | None = None
+) -> str:
+    """The mode cues of ``sentence`` before its trigger at ``position`` or shortly after it ("talks are
+    planned"); a cue far behind it belongs to another clause ("… as protesters rallied against plans")."""
     # blank out dates first: "May 20" is not the modal "may", "6-may" not a cue either
     sentence = _blank(sentence, [(s.begin, s.stop) for s in spans])
+    if position is not None:
+        sentence = sentence[: position + _CUE_REACH]
     for mode, pattern in tables.modes:
         if pattern.search(sentence):
             return mode
@@ -571,7 +578,7 @@ def extract_events(
                 mode = "negated"
             else:
                 hidden = _outside(plain, position, tables)
-                mode = _mode_of(_blank(plain, hidden), spans, tables, headline)
+                mode = _mode_of(_blank(plain, hidden), spans, tables, headline, position)
                 if mode == "asserted" and _future_nearest(_seen(spans, hidden), position, published):
                     mode = "planned"  # "the agreement enters into force on 28 May": scheduled, not done
             day, end_day, background, own_date = _event_date(

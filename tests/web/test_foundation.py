@@ -73,7 +73,9 @@ def test_store_error_maps_to_503_page_without_details(app: FastAPI, client: Test
 def test_api_errors_are_json(client: TestClient) -> None:
     r = client.get("/api/v1/nothing-here")
     assert r.status_code == 404
-    assert r.json() == {"error": {"status": 404, "message": "Not Found"}}
+    error = r.json()["error"]
+    assert error["status"] == 404 and error["message"] == "Not Found"
+    assert "<html" not in r.text
 
 
 def test_post_without_token_is_403_and_with_token_passes(app: FastAPI, client: TestClient) -> None:

@@ -57,6 +57,7 @@ ROUTERS: tuple[str, ...] = (
     "desk_home",
     "desk_admin",
     "desk_search",
+    "desk_explore",
     "api",
 )
 

@@ -3,7 +3,8 @@
 ``subscribers.subscribe`` decides whether a mail is due and hands back a ``ConfirmationRequest``;
 this module turns it into an ``OutgoingMessage`` for any ``Mailer``. The link carries only the
 signed, expiring confirmation token; the message has no tracking and no unsubscribe header (the
-reader is not on the list yet).
+reader is not on the list yet). It is DKIM-signed with the same keys as the editions when they are
+configured.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
+from .dkim import DkimKey, sign_message
 from .message import OutgoingMessage, check_address
 from .options import SendOptions
 from .subscribers import ConfirmationRequest
@@ -21,7 +23,13 @@ __all__ = ["confirmation_message"]
 
 
 def confirmation_message(
-    request: ConfirmationRequest, *, confirm_url: str, options: SendOptions, now: datetime, hours: int
+    request: ConfirmationRequest,
+    *,
+    confirm_url: str,
+    options: SendOptions,
+    now: datetime,
+    hours: int,
+    keys: tuple[DkimKey, ...] = (),
 ) -> OutgoingMessage:
     """The confirmation mail for one address.
 
@@ -31,6 +39,7 @@ def confirmation_message(
         options: sender settings (From, domain).
         now: the Date header.
         hours: how long the link stays valid (``deliver.confirm_hours``), told to the reader.
+        keys: DKIM keys to sign with (``deliver.notices.signing_keys``); none: unsigned.
 
     Returns:
         The message, enveloped from the From address.
@@ -56,6 +65,8 @@ def confirmation_message(
         cte="quoted-printable",
     )
     data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+    if keys:
+        data = sign_message(data, keys, timestamp=int(now.timestamp()))
     return OutgoingMessage(
         envelope_from=options.from_address, recipient=to, data=data, message_id=str(msg["Message-ID"])
     )

@@ -29,6 +29,7 @@ from ...deliver import abuse
 from ...deliver import subscribers as subs
 from ...deliver.confirmation import confirmation_message
 from ...deliver.crypto import Crypto
+from ...deliver.notices import signing_keys
 from ...deliver.options import SendOptions
 from ...deliver.pgp import PgpKeyError, check_public_key
 from ...deliver.smtp import SmtpMailer
@@ -113,12 +114,14 @@ def _subscribe(
     mail = None
     if result.confirmation is not None:
         confirm_url = str(request.url_for("confirm_page")) + "?token={token}"
+        options = SendOptions.from_settings(settings)
         mail = confirmation_message(
             result.confirmation,
             confirm_url=confirm_url,
-            options=SendOptions.from_settings(settings),
+            options=options,
             now=moment,
             hours=settings.deliver_confirm_hours,
+            keys=signing_keys(options),
         )
     return _Outcome("done", result.public_message, mail)
 

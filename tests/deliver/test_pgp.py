@@ -10,9 +10,17 @@ import tempfile
 from email.message import EmailMessage
 from email.policy import SMTP
 
+import dkim
 import pytest
 
+from eurasiawatch.clock import Clock
+from eurasiawatch.deliver.options import Relay, SendOptions
 from eurasiawatch.deliver.pgp import PgpKeyError, check_public_key, encrypt_message
+from eurasiawatch.deliver.sender import approve_edition, send_edition
+from eurasiawatch.deliver.smtp import SmtpMailer
+
+from .fakes import FakeRecipient, FakeSubscribers
+from .smtp_loopback import dns_stub, rendered_edition, rsa_key, smtp_server
 
 pytestmark = pytest.mark.skipif(
     shutil.which("gpg") is None and os.environ.get("CI", "").lower() != "true",
@@ -95,3 +103,40 @@ def test_unusable_keys_are_refused(gnupg) -> None:
             check_public_key(bad)
     with pytest.raises(PgpKeyError):
         encrypt_message(_briefing(), "not a key")
+
+
+def test_send_edition_encrypts_the_copy_of_a_reader_with_a_key(gnupg, fresh_db) -> None:
+    """Through the sender's fast path: the PGP reader's copy is encrypted, signed and unsubscribable."""
+    run, public, _ = gnupg
+    approve_edition(fresh_db, rendered_edition("e1"), slot=None, approved_by="editor", clock=Clock())
+    subs = FakeSubscribers.numbered(3)
+    token = "tok0001" + "x" * 53  # as long as tokens get (64): the header line passes 78 characters
+    del subs.active["tok0001"]
+    subs.active[token] = FakeRecipient(token, "r0001@example.net", pgp_key=public)
+    key = rsa_key()
+    with smtp_server() as (sink, port):
+        options = SendOptions(relays=(Relay(host="127.0.0.1", port=port, timeout=5),), concurrency=2)
+        report = send_edition(
+            fresh_db,
+            "e1",
+            mailer=SmtpMailer(options.relays),
+            recipients=subs.recipients,
+            options=options,
+            keys=(key,),
+            encrypt=encrypt_message,
+        )
+    assert report.status.counts["sent"] == 3
+    (wire,) = (r.data for r in sink.received if r.rcpt_tos == ["r0001@example.net"])
+    assert dkim.verify(wire, dnsfunc=dns_stub(key))
+    assert b"Bakhty" not in wire  # the edition's text travels only inside the encryption
+    received = email.message_from_bytes(wire, policy=SMTP)
+    assert received.get_content_type() == "multipart/encrypted"
+    head = wire.partition(b"\r\n\r\n")[0]
+    assert f"<https://eurasiawatch.example/unsubscribe/{token}>".encode() in head and b"=?" not in head
+    inner = email.message_from_bytes(
+        run("--decrypt", data=received.get_payload()[1].get_payload(decode=True)), policy=SMTP
+    )
+    text = inner.get_payload()[0].get_payload()[0]
+    assert "Bakhty" in text.get_content() and f"/unsubscribe/{token}" in text.get_content()
+    plain = next(r.data for r in sink.received if r.rcpt_tos == ["r0000@example.net"])
+    assert b"Bakhty" in plain and dkim.verify(plain, dnsfunc=dns_stub(key))

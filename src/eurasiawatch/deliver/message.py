@@ -61,6 +61,7 @@ _ADDRESS = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
 _SMTP = policy.SMTP.clone(max_line_length=78)
+_WIRE = policy.SMTP.clone(max_line_length=998)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -301,8 +302,13 @@ class MessageTemplate:
 def render_message(
     msg: EmailMessage, *, verp: str, options: SendOptions, keys: tuple[DkimKey, ...], timestamp: int
 ) -> OutgoingMessage:
-    """Serialize with CRLF, DKIM-sign the bytes and attach the VERP envelope sender."""
-    raw = msg.as_bytes(policy=_SMTP)
+    """Serialize with CRLF, DKIM-sign the bytes and attach the VERP envelope sender.
+
+    For copies changed after ``MessageTemplate`` made them (PGP). Header lines are folded only past
+    998 characters: ``email`` would otherwise turn a long unsubscribe link into encoded-words,
+    which RFC 2369 readers do not decode.
+    """
+    raw = msg.as_bytes(policy=_WIRE)
     data = sign_message(raw, keys, timestamp=timestamp) if keys else raw
     return OutgoingMessage(
         envelope_from=options.bounce_address.format(verp=verp),

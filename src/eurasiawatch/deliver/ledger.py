@@ -8,14 +8,18 @@ States::
       │           └──(sender died)──▶ unknown       (found ``sending`` at resume)
       └── snapshot when the send starts          dropped (unsubscribed or suppressed since the snapshot)
 
-``sending`` is committed once the server accepted the recipient and *before* DATA; ``sent`` after
-the server's 250 to the end of DATA. The sender group-commits the changes of the messages in flight
-(``Ledger.apply``: one transaction for all of them), so ``sent`` lands with the next group. A sender
-killed between the two commits leaves the row ``sending``; at resume it becomes ``unknown`` and is
-not sent again (a duplicate to a reader at risk is worse than a miss; ``send --resend-unknown``
-sends them anyway). That window — the server accepted the message, our commit did not happen — is
-the one that cannot be closed without the server's help; it lasts one DATA round trip plus at most
-two group commits, per message in flight.
+``sending`` is committed after the server took the recipient and answered 354 to DATA, right
+before the end of the message goes out; ``sent`` after the server's 250. The sender group-commits
+the changes of the messages in flight (``Ledger.apply``: one transaction for all of them). Next to
+the database, a ``SendJournal`` file notes ``end`` right before each message's final ``.`` and
+``ok`` right after its 250 — plain writes, so they cost microseconds and survive the process being
+killed. A row found ``sending`` at resume is settled by that journal when it can be believed (same
+boot, same run): ``ok`` → ``sent``; no ``end`` → ``queued`` again (the server never had a complete
+message); ``end`` without ``ok`` → ``unknown``. Without a journal to believe, every such row is
+``unknown``. Unknown rows are not sent again (a duplicate to a reader at risk is worse than a miss;
+``send --resend-unknown`` sends them anyway). The window left — the final ``.`` is out, the reply
+is not yet noted — is the one that cannot be closed without the server's help: one round trip of
+the end of DATA, per message in flight.
 
 Only one sender runs at a time: ``Ledger.lease`` takes a lease row in ``send_locks`` that the holder
 renews while it works; a sender that dies lets it expire (``deliver.lease_seconds``).

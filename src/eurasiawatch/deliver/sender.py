@@ -2,9 +2,11 @@
 
 The first run snapshots the recipients into the ledger; a later run (after a crash, a kill or
 deferred retries) sends whatever is still ``queued`` or due ``deferred`` and never touches ``sent``
-rows. Each message: MAIL and RCPT, ``sending`` committed, DATA, ``sent``/``deferred``/``bounced``
-committed — the state changes of the messages in flight share one transaction, run in a thread
-(see ``deliver.ledger`` for the one window this leaves). Only one sender runs at a time
+rows. Each message: built from the edition's ``MessageTemplate`` and signed in a worker thread,
+then MAIL, RCPT, DATA, ``sending`` committed, the message, ``sent``/``deferred``/``bounced``
+committed — the state changes of the messages in flight share one transaction, run in a thread —
+with the send journal noting the message's end and the server's 250 at once (see
+``deliver.ledger`` for the one window this leaves). Only one sender runs at a time
 (the ledger's lease). Addresses are looked up from the subscriber store by token at every run, so a
 reader who left after the snapshot is ``dropped`` rather than mailed.
 """

@@ -161,6 +161,8 @@ def test_table_lists_largest_first_and_figure_holds_both() -> None:
     root = ET.fromstring(table)
     rows = [(r.find("th").text, r.find("td").text) for r in root.iter("tr") if r.find("td") is not None]  # type: ignore[union-attr]
     assert rows == [("China", "40"), ("Hungary", "12"), ("Kazakhstan", "12"), ("Georgia", "0")]
+    many = choropleth_table({"KZ": 2, "GE": 0, "HU": 0, "RU": 0}, caption="c", names=NAMES)
+    assert "3 other countries" in many and 'title="Georgia, Hungary, Russia"' in many
     assert "No data for this window." in choropleth_table({}, caption="c", names=NAMES)
     assert "(not on the map)" in choropleth_table({"US": 3}, caption="c", names={"US": "United States"})
     assert "(not on the map)" not in table

@@ -344,7 +344,7 @@ def choropleth_table(
     unit: str = "articles",
     names: Mapping[str, str] | None = None,
 ) -> str:
-    """The map's numbers as an HTML table, largest first (ties by name).
+    """The map's numbers as an HTML table, largest first (ties by name), the zeros in one last row.
 
     Args:
         values: the same mapping as given to ``choropleth_svg``.
@@ -358,16 +358,24 @@ def choropleth_table(
     _check(values)
     names = names if names is not None else country_names()
     drawn = load_shapes().countries
-    rows = sorted(values.items(), key=lambda cv: (-cv[1], names.get(cv[0], cv[0])))
-    body = (
-        "".join(
-            f'<tr><th scope="row">{escape(names.get(code, code))}'
-            + ("" if code in drawn else ' <span class="off-map">(not on the map)</span>')
-            + f'</th><td class="num" data-code="{escape(code)}">{_fmt(value)}</td></tr>'
-            for code, value in rows
-        )
-        or '<tr><td colspan="2">No data for this window.</td></tr>'
+    rows = sorted(
+        ((c, v) for c, v in values.items() if v > 0), key=lambda cv: (-cv[1], names.get(cv[0], cv[0]))
     )
+    zeros = sorted((names.get(c, c) for c, v in values.items() if v <= 0), key=str.casefold)
+    body = "".join(
+        f'<tr><th scope="row">{escape(names.get(code, code))}'
+        + ("" if code in drawn else ' <span class="off-map">(not on the map)</span>')
+        + f'</th><td class="num" data-code="{escape(code)}">{_fmt(value)}</td></tr>'
+        for code, value in rows
+    )
+    if zeros:
+        # one row for all the zeros, so that a quiet window's table is not a long list of 0s
+        label = zeros[0] if len(zeros) == 1 else f"{len(zeros)} other countries"
+        body += (
+            f'<tr class="zeros"><th scope="row" title="{escape(", ".join(zeros))}">{escape(label)}</th>'
+            f'<td class="num">0</td></tr>'
+        )
+    body = body or '<tr><td colspan="2">No data for this window.</td></tr>'
     return (
         f'<table class="choropleth-table"><caption>{escape(caption)}</caption>'
         f'<thead><tr><th scope="col">Country</th><th scope="col" class="num">{escape(unit.capitalize())}</th>'

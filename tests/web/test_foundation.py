@@ -144,3 +144,15 @@ def test_about_page_shows_the_bio_from_settings(web_settings, fresh_db) -> None:
     doc = page(r.text)
     texts = [p.text_content() for p in doc.xpath("//main//p")]
     assert "Written by <b>Ana</b> in Almaty." in texts and "Second." in texts
+
+
+def test_over_https_the_cookie_is_host_prefixed_and_secure(app: FastAPI) -> None:
+    _add_test_routes(app)
+    with TestClient(app, base_url="https://testserver") as c:
+        r = c.get("/t/form")
+        cookie = r.headers["set-cookie"]
+        assert cookie.startswith("__Host-ew_csrf=") and "Secure" in cookie and "HttpOnly" in cookie
+        assert "Path=/" in cookie and "SameSite=Lax" in cookie and "Domain" not in cookie
+        assert r.headers["strict-transport-security"].startswith("max-age=")
+        token = csrf_token(r.text)
+        assert c.post("/t/form", data={"name": "s", "csrf_token": token}).text == "got s"

@@ -66,12 +66,14 @@ _GENERIC_PENALTY = {"COOPERATE": 3.0}  # "built", "opened", "launched": mostly b
 _GENERIC_MIN_OWN = {"COOPERATE": 2}  # past the lead, only where both sides are named
 _MIN_SCORE = -1.0  # candidates past the best one need this rank score
 _LEAD_WINDOW_DAYS = 7
+_DEAL_GAP = 12  # characters between a signing and a "no deal" cue for them to be two deals
 _CUE_REACH = 90  # characters after a trigger where a mode cue still speaks for it
 _BACKGROUND_DAYS = 14  # a trigger whose nearest date ended this long before publication is background
 _PLANNED_LOOKAHEAD = 2  # sentences after a planned event's own that may give its date
 # entities that name an event keep their words ("SCO summit", "EU sanctions against Russia");
 # the other names are blanked ("Shanghai Cooperation Organisation" is no COOPERATE)
 _EVENT_ENTITY_TYPES = frozenset({"event", "event_series", "treaty", "policy", "list"})
+_STRONG_OVER = frozenset({"AGREE", "CONSULT", "REQUEST", "SUPPORT", "AID"})  # not over duties in force
 _SUPPRESS, _NO_DEAL = "-suppress", "-no-deal"  # not event types: look-alike phrases, failed deals
 _NEGATING_TYPES = frozenset({"REJECT"})  # their triggers hold a negation ("will not attend")
 _MAX_MASK = 200  # longest blanked quotation; entity names and phrases are shorter
@@ -120,15 +122,17 @@ class _Trigger:
     head: str
     stem: bool
     check: re.Pattern[str] | None
+    strong: bool = False  # decides its sentence's type whatever the priority ("entered into force")
 
 
-def _trigger(event_type: str, term: str) -> _Trigger:
+def _trigger(event_type: str, term: str, strong: bool = False) -> _Trigger:
     term = term.strip()
     if _SIMPLE_TERM.fullmatch(term):
-        return _Trigger(event_type, term.rstrip("*").lower(), term.endswith("*"), None)
+        return _Trigger(event_type, term.rstrip("*").lower(), term.endswith("*"), None, strong)
     head = re.match(r"[\w'’ʻʼ]+", term)
     literal = (head.group(0) if head else term.split()[0].rstrip("*")).lower()
-    return _Trigger(event_type, literal, True, re.compile(_term_regex(term) + r"(?![\w])", re.IGNORECASE))
+    check = re.compile(_term_regex(term) + r"(?![\w])", re.IGNORECASE)
+    return _Trigger(event_type, literal, True, check, strong)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,13 +152,15 @@ def _tables(lang: str) -> _Tables:
     lex = load_lexicon("events")
     priority = tuple(lex["priority"])
     heads: dict[str, list[_Trigger]] = {}
-    terms = [(t, term) for t in priority for term in _terms("triggers", t, lang)]
-    terms += [(_SUPPRESS, term) for term in _terms("suppress", "phrases", lang)]
-    terms += [(_NO_DEAL, term) for term in _terms("no_deal", "phrases", lang)]
-    for event_type, term in sorted(
-        set(terms), key=lambda x: (priority.index(x[0]) if x[0] in priority else -1, -len(x[1]))
+    terms = [(t, term, False) for t in priority for term in _terms("triggers", t, lang)]
+    terms += [(t, term, True) for t in lex["strong"] for term in _terms("strong", t, lang)]
+    terms += [(_SUPPRESS, term, False) for term in _terms("suppress", "phrases", lang)]
+    terms += [(_NO_DEAL, term, False) for term in _terms("no_deal", "phrases", lang)]
+    rank = {t: i for i, t in enumerate(priority)}
+    for event_type, term, strong in sorted(
+        set(terms), key=lambda x: (not x[2], rank.get(x[0], -1), -len(x[1]))
     ):
-        trigger = _trigger(event_type, term)
+        trigger = _trigger(event_type, term, strong)
         heads.setdefault(trigger.head, []).append(trigger)
     triggers = ahocorasick.Automaton()
     for head, found in heads.items():
@@ -431,6 +437,8 @@ class _Found:
     """What the trigger pass found, per sentence index (offsets within the sentence)."""
 
     types: dict[int, dict[str, int]]  # each type with its first trigger's offset
+    strong: dict[int, str]  # the type a strong trigger decides
+    agree: dict[int, list[tuple[int, int]]]  # every AGREE trigger (a made deal beside a failed one)
     negating: dict[int, list[tuple[int, int]]]  # triggers that hold their own negation
     no_deals: dict[int, tuple[int, int]]  # the first "no deal" cue ("without a deal")
 
@@ -471,7 +479,7 @@ def _scan(text: str, sentences: Sequence[Sentence], tables: _Tables, mentions: S
     masked.sort()
     masked_starts = [b for b, _ in masked]
     starts = [s.start for s in sentences]
-    found = _Found({}, {}, {})
+    found = _Found({}, {}, {}, {}, {})
     for begin, stop, trigger in hits:
         if trigger.type == _SUPPRESS or (masked and _inside(masked, masked_starts, begin)):
             continue
@@ -483,6 +491,10 @@ def _scan(text: str, sentences: Sequence[Sentence], tables: _Tables, mentions: S
             found.no_deals.setdefault(index, (begin - offset, stop - offset))
             continue
         found.types.setdefault(index, {}).setdefault(trigger.type, begin - offset)
+        if trigger.strong:
+            found.strong.setdefault(index, trigger.type)
+        if trigger.type == "AGREE":
+            found.agree.setdefault(index, []).append((begin - offset, stop - offset))
         if trigger.type in _NEGATING_TYPES:
             found.negating.setdefault(index, []).append((begin - offset, stop - offset))
     return found
@@ -507,8 +519,20 @@ def _seen(spans: Sequence[DateSpan], hidden: Sequence[tuple[int, int]]) -> tuple
     return tuple(s for s in spans if not any(b <= s.begin < e for b, e in hidden))
 
 
-def _types(found: dict[str, int], priority: tuple[str, ...]) -> list[tuple[str, int]]:
+def _apart(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether two spans of a sentence are more than a few words apart ("no contract was signed": not)."""
+    return a[0] - b[1] > _DEAL_GAP or b[0] - a[1] > _DEAL_GAP
+
+
+def _types(
+    found: dict[str, int], priority: tuple[str, ...], strong: str | None = None
+) -> list[tuple[str, int]]:
     ordered = [(t, found[t]) for t in priority if t in found]
+    if strong is not None:  # "the agreement entered into force": cooperation under way, not a signing
+        first = next((i for i, (t, _) in enumerate(ordered) if t in _STRONG_OVER or t == strong), None)
+        if first is not None:
+            mine = [x for x in ordered if x[0] == strong]
+            ordered = ordered[:first] + mine + [x for x in ordered[first:] if x[0] != strong]
     kept = ordered[:_MAX_TYPES_PER_SENTENCE]
     # a meeting is reported with its outcome ("held talks and signed"): both are events
     if kept and kept[0][0] in _COMPANION_WITH:
@@ -552,11 +576,15 @@ def extract_events(
         sentence = sentences[index]
         found = dict(triggers.get(index, {}))
         deal = no_deals.get(index)  # "talks ended without a deal": a negated AGREE beside the talks
+        signed = [b for b, e in found_all.agree.get(index, ()) if deal is None or _apart((b, e), deal)]
         if deal is not None:
             found["AGREE"] = deal[0]
-        types = _types(found, tables.priority)
-        if deal is not None and all(t != "AGREE" for t, _ in types):
-            types.append(("AGREE", deal[0]))
+        types: list[tuple[str, int]] = list(_types(found, tables.priority, found_all.strong.get(index)))
+        if deal is not None:
+            if all(t != "AGREE" for t, _ in types):
+                types.append(("AGREE", deal[0]))
+            if signed:  # "sign a statement, but no pipeline contract": one deal made, one not
+                types.append(("AGREE", -1 - signed[0]))
         own = _actors(mentions, sentence.start, sentence.end, ())
         if not own and index >= _LEAD_SENTENCES:
             continue  # a trigger far from any actor is background, not the news
@@ -572,9 +600,10 @@ def extract_events(
         # nor is the failed deal for the talks that failed to reach it
         plain = _blank(sentence.text, [*trigger_spans.get(index, ()), *([deal] if deal else [])])
         spans = dates.of(index)
-        for event_type, position in types:
+        for event_type, at in types:
             hidden: list[tuple[int, int]] = []
-            if deal is not None and event_type == "AGREE":
+            position = at if at >= 0 else -1 - at  # negative: the deal that was made
+            if deal is not None and event_type == "AGREE" and at == deal[0]:
                 mode = "negated"
             else:
                 hidden = _outside(plain, position, tables)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -331,15 +332,12 @@ def test_stale_build_is_served_while_another_request_rebuilds(
 
 def test_dashboard_queries_compile_for_both_databases() -> None:
     start, end = NOW - timedelta(days=14), NOW
-    builders = [
-        store_dashboard._daily_country_stmt,
-        store_dashboard._daily_theme_stmt,
-        store_dashboard._daily_total_stmt,
-        store_dashboard._source_counts_stmt,
-    ]
+    found = {n for n, _ in inspect.getmembers(store_dashboard, inspect.isfunction) if n.endswith("_stmt")}
+    windowed = ["_daily_country_stmt", "_daily_theme_stmt", "_daily_total_stmt", "_source_counts_stmt"]
+    assert found == {*windowed, "_data_version_stmt"}, "compile every new builder here"
     for dialect in (sqlite.dialect(), postgresql.dialect()):
-        for build in builders:
-            sql = str(build(dialect.name, start, end).compile(dialect=dialect))
+        for name in windowed:
+            sql = str(getattr(store_dashboard, name)(dialect.name, start, end).compile(dialect=dialect))
             assert "GROUP BY" in sql
         assert "max" in str(store_dashboard._data_version_stmt(dialect.name).compile(dialect=dialect))
         shortlist = _list_stories_stmt(dialect.name, start.date(), end.date(), False, 40)

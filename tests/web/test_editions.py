@@ -124,3 +124,14 @@ def test_hostile_edition_content_is_escaped(client: TestClient, fresh_db: Databa
         assert "Title <script>" in doc.xpath("//title")[0].text_content() or path == "/editions/"
     feed = client.get("/editions/atom.xml").content
     assert b"<script>" not in feed
+
+
+def test_feed_entry_matches_the_static_archive_entry() -> None:
+    from eurasiawatch.render import RenderOptions, archive_entry
+    from eurasiawatch.web.routes.editions import _feed_entry
+
+    edition = sample_edition()
+    options = RenderOptions(site_url="http://testserver/")
+    ours, theirs = _feed_entry(edition, options), archive_entry(edition, options)
+    assert ours.content_html == theirs.content_html and "http://testserver/editions/" in ours.content_html
+    assert (ours.web_path, ours.headline, ours.atom_id) == (theirs.web_path, theirs.headline, theirs.atom_id)

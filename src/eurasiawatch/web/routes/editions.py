@@ -19,7 +19,7 @@ from markupsafe import Markup
 from sqlalchemy import Connection
 
 from ...records import Edition
-from ...render import RenderOptions, archive_entry, render_atom, web_assets, web_path
+from ...render import ArchiveEntry, RenderOptions, render_atom, web_assets, web_path
 from ...render.web import edition_fragment
 from ...store import editions as store
 from ..deps import get_clock, get_db, get_settings
@@ -141,13 +141,30 @@ def _stub(row: dict[str, Any]) -> Edition:
     )
 
 
+def _feed_entry(edition: Edition, options: RenderOptions) -> ArchiveEntry:
+    # what render_atom reads, without rendering the email as render.archive_entry does (4x slower)
+    site = options.site_url.rstrip("/")
+    folder = web_path(edition).removesuffix("index.html")
+    content = edition_fragment(edition, options, chart_prefix=f"{site}/{folder}")
+    return ArchiveEntry(
+        edition_id=edition.edition_id,
+        send_date=edition.send_date,
+        headline=" ".join(edition.headline.split()),
+        dek=" ".join(edition.dek.split()),
+        language=edition.language or "en",
+        number=edition.number,
+        web_path=web_path(edition),
+        content_html=str(content),
+    )
+
+
 @router.get("/editions/atom.xml", include_in_schema=False)
 def atom(request: Request) -> Response:
     """The Atom feed of the newest ``FEED_LIMIT`` published editions."""
     options = _options(request)
     with get_db(request).begin() as conn:
         published = _published(conn, request, limit=FEED_LIMIT)
-    xml = render_atom([archive_entry(e, options) for e in published], options)
+    xml = render_atom([_feed_entry(e, options) for e in published], options)
     return Response(xml, media_type="application/atom+xml; charset=utf-8")
 
 

@@ -373,6 +373,7 @@ def _event_date(
     published: date | None,
     count: int,
     hidden: Sequence[tuple[int, int]] = (),
+    before: date | None = None,
 ) -> tuple[date | None, date | None, bool, bool]:
     """(date, end date, background, explicit) of an event whose trigger sits at ``position`` in sentence
     ``index``; explicit when the date comes from the sentence itself."""
@@ -402,8 +403,8 @@ def _event_date(
         return None, None, False, False
     if mode != "asserted":
         return None, None, False, False
-    if index > 0:
-        day = dates.day(index - 1, future=False)
+    if index > 0:  # the event of the sentence before ("They met on Thursday. They signed …")
+        day = before or dates.day(index - 1, future=False)
         if day is not None:
             return day, None, False, False
     return dates.lead(), None, False, False
@@ -500,19 +501,23 @@ def _scan(text: str, sentences: Sequence[Sentence], tables: _Tables, mentions: S
     return found
 
 
-def _outside(sentence: str, position: int, tables: _Tables) -> list[tuple[int, int]]:
-    """What the trigger at ``position`` does not see: a relative clause ("…, which will host") speaks
-    for the triggers inside it only, and the rest of the sentence does not speak for them."""
+def _outside(
+    sentence: str, position: int, tables: _Tables
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """What the trigger at ``position`` does not see, for its mode and for its date: a relative clause
+    ("…, which will host on June 15") speaks for the triggers inside it only; a trigger inside one
+    takes its mode from there, but may take its date from the clause it hangs on ("Monday's meeting,
+    where they signed")."""
     if tables.relative is None:
-        return []
+        return [], []
     clauses = []
     for match in tables.relative.finditer(sentence):
         stop = sentence.find(",", match.end())
         clauses.append((match.start(), len(sentence) if stop < 0 else stop))
     for begin, stop in clauses:
         if begin <= position < stop:
-            return [(0, begin), (stop, len(sentence))]
-    return clauses
+            return [(0, begin), (stop, len(sentence))], []
+    return clauses, clauses
 
 
 def _seen(spans: Sequence[DateSpan], hidden: Sequence[tuple[int, int]]) -> tuple[DateSpan, ...]:
@@ -572,6 +577,7 @@ def extract_events(
     first: dict[tuple[str, str], int] = {}
     candidates: list[tuple[tuple[float, int], int, Event]] = []
     explicit: dict[int, bool] = {}
+    event_days: dict[int, date] = {}  # per sentence: the day its first asserted event names
     for index in sorted(set(triggers) | set(no_deals)):
         sentence = sentences[index]
         found = dict(triggers.get(index, {}))
@@ -602,17 +608,20 @@ def extract_events(
         spans = dates.of(index)
         for event_type, at in types:
             hidden: list[tuple[int, int]] = []
+            unseen: list[tuple[int, int]] = []
             position = at if at >= 0 else -1 - at  # negative: the deal that was made
             if deal is not None and event_type == "AGREE" and at == deal[0]:
                 mode = "negated"
             else:
-                hidden = _outside(plain, position, tables)
+                hidden, unseen = _outside(plain, position, tables)
                 mode = _mode_of(_blank(plain, hidden), spans, tables, headline, position)
-                if mode == "asserted" and _future_nearest(_seen(spans, hidden), position, published):
+                if mode == "asserted" and _future_nearest(_seen(spans, unseen), position, published):
                     mode = "planned"  # "the agreement enters into force on 28 May": scheduled, not done
             day, end_day, background, own_date = _event_date(
-                dates, index, position, mode, published, len(sentences), hidden
+                dates, index, position, mode, published, len(sentences), unseen, event_days.get(index - 1)
             )
+            if day is not None and own_date and mode == "asserted":
+                event_days.setdefault(index, day)
             if background:
                 continue
             key = (event_type, mode)

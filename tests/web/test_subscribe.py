@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import email
 import re
+import time
 from collections.abc import Iterator
 from email import policy
 
@@ -171,3 +172,18 @@ def test_damaged_confirm_link_is_400(reader: TestClient) -> None:
     html = reader.get("/confirm?token=abc").text
     r = reader.post("/confirm", data={"token": "abc", "csrf_token": csrf_token(html)})
     assert r.status_code == 400 and "damaged or has expired" in r.text
+
+
+def test_the_no_javascript_wait_counts_real_seconds_even_with_a_fixed_clock(
+    reader: TestClient, reader_app: FastAPI, fresh_db: Database
+) -> None:
+    reader_app.state.nojs_wait_seconds = 1.0
+    fields = _form_fields(reader.get("/subscribe").text)
+    r = reader.post("/subscribe", data={**fields, "email": ADDRESS})
+    data = {i.get("name"): i.get("value") or "" for i in page(r.text).xpath("//main//form//input")}
+    too_soon = reader.post("/subscribe", data=data)
+    assert "One more step" in too_soon.text and _status(fresh_db, reader_app.state.settings) is None
+    time.sleep(1.1)
+    r = reader.post("/subscribe", data=data)
+    assert "a confirmation link is on its way" in r.text
+    assert _status(fresh_db, reader_app.state.settings) == "pending"

@@ -83,7 +83,7 @@ def test_post_without_token_is_403_and_with_token_passes(app: FastAPI, client: T
     assert client.post("/t/form", data={"name": "x"}).status_code == 403  # no cookie, no token
     form = client.get("/t/form")
     token = csrf_token(form.text)
-    assert COOKIE_HTTP in form.cookies
+    assert COOKIE_HTTP in form.cookies and form.headers["cache-control"] == "no-store"
     r = client.post("/t/form", data={"name": "x"})
     assert r.status_code == 403 and "security token" in r.text
     assert client.post("/t/form", data={"name": "x", "csrf_token": token + "x"}).status_code == 403

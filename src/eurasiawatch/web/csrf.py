@@ -249,15 +249,12 @@ class CsrfMiddleware:
         had_cookie = _token_from_cookie(scope, self.key) == state["csrf_token"]
 
         async def wrapped(message: Message) -> None:
-            if (
-                message["type"] == "http.response.start"
-                and state.get("csrf_used")
-                and not state.get("csrf_rotated")
-                and not had_cookie
-            ):
-                MutableHeaders(scope=message).append(
-                    "set-cookie", _cookie_header(scope, self.key, state["csrf_token"])
-                )
+            if message["type"] == "http.response.start" and state.get("csrf_used"):
+                headers = MutableHeaders(scope=message)
+                if "cache-control" not in headers:  # a page with a token must not sit in a shared cache
+                    headers["cache-control"] = "no-store"
+                if not state.get("csrf_rotated") and not had_cookie:
+                    headers.append("set-cookie", _cookie_header(scope, self.key, state["csrf_token"]))
             await send(message)
 
         return wrapped

@@ -123,3 +123,22 @@ def test_short_items_need_less_evidence_than_long_articles() -> None:
     assert "energy" in classify_themes(item, "en")
     padding = " The delegation then visited a museum and a school." * 60  # ~3,000 characters on other things
     assert "energy" not in classify_themes(item + padding, "en")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "The trade war over electric cars deepened; a price war among carmakers followed."),
+        ("ru", "Торговая война ЕС и Китая из-за электромобилей; энергетическая безопасность Европы."),
+        ("sr", "Trgovinski rat i energetska bezbednost bili su teme sastanka."),
+    ],
+)
+def test_phrases_that_are_not_the_theme(language: str, text: str) -> None:
+    assert theme_scores(text, language)["security"] == 0
+
+
+def test_a_not_phrase_leaves_other_mentions_counted() -> None:
+    text = (
+        "Trade war aside, the war in Ukraine and the invasion dominated; troops and missiles were discussed."
+    )
+    assert theme_scores(text, "en")["security"] > 0

@@ -59,14 +59,10 @@ def _lang(language: str | None) -> str:
     return code if code in _lexicon_languages() else "*"
 
 
-def _hits(pattern: object, text: str) -> int:
-    if pattern is None:
-        return 0
-    counts = Counter(m.group(0).lower() for m in pattern.finditer(text))  # type: ignore[attr-defined]
-    return sum(min(n, 2) for n in counts.values())
-
-
-_GROUPS = tuple((theme, strength) for theme in THEMES for strength in ("strong", "weak"))
+# "not": phrases that look like a theme's terms but are not the theme ("trade war", "energy security");
+# a strong or weak match inside one does not count
+_STRENGTHS = ("strong", "weak", "not")
+_GROUPS = tuple((theme, strength) for theme in THEMES for strength in _STRENGTHS)
 
 
 @functools.cache  # per language: built once, read-only afterwards
@@ -94,8 +90,8 @@ def _scanner(language: str) -> Any:
     return automaton
 
 
-def _scan(text: str, language: str) -> list[list[tuple[int, str]]] | None:
-    """Every group's term matches in ``text``: (end offset, matched text in lower case) per match.
+def _scan(text: str, language: str) -> list[list[tuple[int, int, str]]] | None:
+    """Every group's term matches in ``text``: (start, end, matched text in lower case) per match.
 
     One pass of the automaton finds where a term can start; the term's regex confirms it there. Per
     group, overlapping matches are resolved as ``finditer`` over the group's alternation does
@@ -113,21 +109,36 @@ def _scan(text: str, language: str) -> list[list[tuple[int, str]]] | None:
             if m is not None:
                 candidates.append((group, start, rank, m.end(), m.group(0).lower()))
     candidates.sort()
-    found: list[list[tuple[int, str]]] = [[] for _ in _GROUPS]
+    found: list[list[tuple[int, int, str]]] = [[] for _ in _GROUPS]
     last_group, last_end = -1, 0
     for group, start, _rank, end, surface in candidates:
         if group != last_group:
             last_group, last_end = group, 0
         if start >= last_end:
-            found[group].append((end, surface))
+            found[group].append((start, end, surface))
             last_end = end
     return found
 
 
-def _count(matches: Sequence[tuple[int, str]], limit: int | None = None) -> int:
+def _count(matches: Sequence[tuple[int, int, str]], limit: int | None = None) -> int:
     """Distinct matched words, each at most twice (only those ending by ``limit``, when given)."""
-    counts = Counter(surface for end, surface in matches if limit is None or end <= limit)
+    counts = Counter(surface for _start, end, surface in matches if limit is None or end <= limit)
     return sum(min(n, 2) for n in counts.values())
+
+
+def _outside(
+    matches: list[tuple[int, int, str]], negative: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """The matches that do not overlap a "not" phrase."""
+    if not negative:
+        return matches
+    return [m for m in matches if not any(m[0] < n_end and n_start < m[1] for n_start, n_end, _ in negative)]
+
+
+def _regex_matches(pattern: object, text: str) -> list[tuple[int, int, str]]:
+    if pattern is None:
+        return []
+    return [(m.start(), m.end(), m.group(0).lower()) for m in pattern.finditer(text)]  # type: ignore[attr-defined]
 
 
 def theme_scores(text: str, language: str | None, mentions: Sequence[Mention] = ()) -> dict[str, float]:
@@ -148,19 +159,19 @@ def theme_scores(text: str, language: str | None, mentions: Sequence[Mention] = 
     found = _scan(text, lang)
     for index, theme in enumerate(THEMES):
         if found is not None:
-            strong_matches, weak_matches = found[2 * index], found[2 * index + 1]
-            strong_hits, weak_hits = _count(strong_matches), _count(weak_matches)
-            title_hits = _count(strong_matches, len(title)) if title else 0
+            strong_matches, weak_matches, negative = found[3 * index : 3 * index + 3]
         else:  # rare: lower case changes the length (Turkish İ); one regex per theme and strength
-            strong, weak = _pattern(theme, lang, "strong"), _pattern(theme, lang, "weak")
-            strong_hits, weak_hits = _hits(strong, text), _hits(weak, text)
-            title_hits = _hits(strong, title) if title else 0
+            strong_matches, weak_matches, negative = (
+                _regex_matches(_pattern(theme, lang, strength), text) for strength in _STRENGTHS
+            )
+        strong_matches, weak_matches = _outside(strong_matches, negative), _outside(weak_matches, negative)
+        strong_hits, weak_hits = _count(strong_matches), _count(weak_matches)
+        title_hits = _count(strong_matches, len(title)) if title else 0
         # a strong term in the title counts once more
         scores[theme] = 2.0 * strong_hits + min(weak_hits, _WEAK_CAP) + bonus * title_hits
-    for mention in mentions:
-        hinted = _ENTITY_HINTS.get(mention.entity_type or "")
-        if hinted:
-            scores[hinted] += 1
+    hinted = {(_ENTITY_HINTS[m.entity_type], m.key) for m in mentions if m.entity_type in _ENTITY_HINTS}
+    for theme, _key in hinted:  # each outlet once: "CGTN reported … CGTN said" is one source line
+        scores[theme] += 1
     return scores
 
 

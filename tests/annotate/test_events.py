@@ -199,3 +199,16 @@ def test_hungarian_talks_and_partnership() -> None:
     hu = "Orbán Viktor szerdán Pekingben tárgyalt, Magyarország stratégiai partnerséget kötött Kínával."
     types = _types(_ev(hu, "hu"))
     assert ("CONSULT", "asserted") in types and ("AGREE", "asserted") in types
+
+
+def test_sanctions_as_background_and_support_withheld() -> None:
+    en = "Belarus, under Western sanctions since 2020, was welcomed by China and Russia as a new member."
+    assert not any(e.type == "SANCTION" for e in _ev(en, "en"))
+    ru = "Китайские банки, опасаясь вторичных санкций, отказываются от платежей из России."
+    assert not any(e.type == "SANCTION" for e in _ev(ru, "ru"))
+    threat = _ev("Washington threatened China with sanctions over its exports to Russia.", "en")
+    assert [e.type for e in threat] == ["THREATEN"]
+    uk = "Китайсько-бразильський план: чому в Києві його не підтримали, а Китаї хвалять."
+    assert ("REJECT", "asserted") in _types(_ev(uk, "uk")) and not any(
+        e.type == "SUPPORT" for e in _ev(uk, "uk")
+    )

@@ -51,5 +51,8 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             description=_DESCRIPTION,
             routes=routes,
         )
+        for path in editions.PUBLIC_PATHS:  # a token is optional there: say so ({} = no security)
+            for operation in cached["paths"].get(path, {}).values():
+                operation["security"] = [{}, *operation.get("security", [])]
         app.state.api_openapi = cached
     return cached

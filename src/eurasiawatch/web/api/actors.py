@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -11,7 +10,7 @@ from starlette.requests import Request
 from ...annotating import load_user_kb
 from ...store import browse
 from ..deps import get_db, get_settings
-from .common import ERRORS, ApiRoute, PagingQuery, Token, day_window, not_found, page, responses
+from .common import ERRORS, ApiRoute, Day, PagingQuery, Token, day_window, not_found, page, responses
 from .corpus import CountryCode
 from .models import (
     CoMention,
@@ -28,8 +27,8 @@ __all__ = ["router"]
 
 router = APIRouter(route_class=ApiRoute)
 
-Since = Annotated[date | None, Query(description="Count articles published from this day on (UTC).")]
-Until = Annotated[date | None, Query(description="Count articles published up to this day (UTC, inclusive).")]
+Since = Annotated[Day | None, Query(description="Count articles published from this day on (UTC).")]
+Until = Annotated[Day | None, Query(description="Count articles published up to this day (UTC, inclusive).")]
 Interval = Annotated[Literal["day", "month"], Query(description="Timeline buckets.")]
 Top = Annotated[int, Query(ge=1, le=100, description="How many co-occurring actors to list.")]
 EntityKey = Annotated[str, Path(min_length=1, max_length=128, description="The knowledge-base id.")]

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -23,6 +24,7 @@ from fastapi import Depends, HTTPException, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BeforeValidator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -38,6 +40,7 @@ __all__ = [
     "MAX_LIMIT",
     "MAX_OFFSET",
     "ApiRoute",
+    "Day",
     "MaybeToken",
     "Paging",
     "PagingQuery",
@@ -126,14 +129,34 @@ def _answer(request: Request, exc: Exception) -> Response:
     return error_json(status, str(exc))
 
 
+def _query_names(route: APIRoute) -> frozenset[str]:
+    """The query parameters a route reads, its dependencies' included."""
+    names: set[str] = set()
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        names.update(field.alias for field in dependant.query_params)
+        pending.extend(dependant.dependencies)
+    return frozenset(names)
+
+
 class ApiRoute(APIRoute):
-    """A route that answers every error, its dependencies' included, as the API's JSON error."""
+    """A route that answers every error, its dependencies' included, as the API's JSON error.
+
+    It also refuses query parameters it does not know (422): a misspelt filter (``countries=KZ``)
+    would otherwise be ignored silently and answer with everything.
+    """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         """The default handler, wrapped so that no exception leaves it."""
         handler = super().get_route_handler()
+        known = _query_names(self)
 
         async def answer(request: Request) -> Response:
+            unknown = sorted(set(request.query_params) - known)
+            if unknown:
+                details = [{"field": name, "message": "unknown query parameter"} for name in unknown]
+                return error_json(422, f"Unknown query parameter: {', '.join(unknown)}.", details=details)
             try:
                 return await handler(request)
             except Exception as exc:
@@ -204,6 +227,20 @@ def page(request: Request, items: Iterable[M], *, total: int, paging: Paging) ->
         query += [("limit", str(paging.limit)), ("offset", str(following))]
         nxt = f"{request.url.path}?{urlencode(query)}"
     return {"items": listed, "total": total, "limit": paging.limit, "offset": paging.offset, "next": nxt}
+
+
+_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_day(value: Any) -> Any:
+    # pydantic would also read "1718000000" or "1.5e3" as a Unix time; the API takes YYYY-MM-DD only
+    if isinstance(value, str) and not _ISO_DAY.match(value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+#: a day in a query: ``YYYY-MM-DD`` and nothing else
+Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
 def not_found(what: str) -> HTTPException:

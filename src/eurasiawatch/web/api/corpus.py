@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -14,7 +13,7 @@ from ...records import Annotation
 from ...store import browse, queries
 from ...store.annotations import load_annotation
 from ..deps import get_db
-from .common import ERRORS, ApiRoute, PagingQuery, Token, day_window, not_found, page, responses
+from .common import ERRORS, ApiRoute, Day, PagingQuery, Token, day_window, not_found, page, responses
 from .models import (
     ActorRef,
     AnnotationOut,
@@ -39,8 +38,8 @@ CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,8})?$")]
 _Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 ArticleId = Annotated[str, Path(min_length=1, max_length=128, description="The article's id.")]
-Since = Annotated[date | None, Query(description="From this day on (UTC, inclusive).")]
-Until = Annotated[date | None, Query(description="Up to this day (UTC, inclusive).")]
+Since = Annotated[Day | None, Query(description="From this day on (UTC, inclusive).")]
+Until = Annotated[Day | None, Query(description="Up to this day (UTC, inclusive).")]
 Countries = Annotated[
     list[CountryCode], Query(description="ISO 3166-1 alpha-2 code; repeat for any of several.")
 ]
@@ -234,8 +233,8 @@ def list_events(
     paging: PagingQuery,
     type: Annotated[list[EventType], Query(description="PLOVER type; repeat for several.")] = [],  # noqa: B006
     country: Annotated[CountryCode | None, Query(description="An actor's country.")] = None,
-    since: Annotated[date | None, Query(description="Events dated from this day on.")] = None,
-    until: Annotated[date | None, Query(description="Events dated up to this day.")] = None,
+    since: Annotated[Day | None, Query(description="Events dated from this day on.")] = None,
+    until: Annotated[Day | None, Query(description="Events dated up to this day.")] = None,
     upcoming: Annotated[
         bool | None,
         Query(description="true: only scheduled events (soonest first); false: only reported ones."),

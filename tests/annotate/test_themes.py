@@ -90,7 +90,14 @@ def test_a_word_is_not_a_theme() -> None:
 
 def test_acronyms_only_in_capitals() -> None:
     assert theme_scores("rt ai", "en")["information"] == 0
-    assert theme_scores("RT and Sputnik", "en")["information"] > 0
+    upper = theme_scores("State media: RT and Sputnik", "en")["information"]
+    assert upper > theme_scores("State media: rt and Sputnik", "en")["information"]
+
+
+def test_weak_terms_alone_are_no_evidence() -> None:
+    # president, meeting, relations: weak diplomacy words, no visit or talks reported
+    assert theme_scores("The president's meeting on relations with the press.", "en")["diplomacy"] == 0
+    assert theme_scores("The president held talks on relations.", "en")["diplomacy"] > 2
 
 
 def test_unknown_language_uses_every_lexicon() -> None:

@@ -156,6 +156,12 @@ def theme_scores(text: str, language: str | None, mentions: Sequence[Mention] = 
     title = _title(text)
     bonus = float(load_lexicon("themes").get("title_bonus", 1))
     scores: dict[str, float] = {}
+    # each outlet once: "CGTN reported … CGTN said" is one source line
+    hinted = Counter(
+        _ENTITY_HINTS[kind]
+        for kind, _key in {(m.entity_type or "", m.key) for m in mentions}
+        if kind in _ENTITY_HINTS
+    )
     found = _scan(text, lang)
     for index, theme in enumerate(THEMES):
         if found is not None:
@@ -167,11 +173,10 @@ def theme_scores(text: str, language: str | None, mentions: Sequence[Mention] = 
         strong_matches, weak_matches = _outside(strong_matches, negative), _outside(weak_matches, negative)
         strong_hits, weak_hits = _count(strong_matches), _count(weak_matches)
         title_hits = _count(strong_matches, len(title)) if title else 0
+        if strong_hits == 0 and not hinted[theme]:
+            weak_hits = 0  # weak terms only count together with stronger evidence
         # a strong term in the title counts once more
-        scores[theme] = 2.0 * strong_hits + min(weak_hits, _WEAK_CAP) + bonus * title_hits
-    hinted = {(_ENTITY_HINTS[m.entity_type], m.key) for m in mentions if m.entity_type in _ENTITY_HINTS}
-    for theme, _key in hinted:  # each outlet once: "CGTN reported … CGTN said" is one source line
-        scores[theme] += 1
+        scores[theme] = 2.0 * strong_hits + min(weak_hits, _WEAK_CAP) + bonus * title_hits + hinted[theme]
     return scores
 
 

@@ -17,7 +17,7 @@ from ..errors import EurasiawatchError
 from ..records import Edition
 from .citations import block_sentences
 
-__all__ = ["EditError", "apply_markdown", "edition_to_markdown"]
+__all__ = ["EditError", "apply_block_markdown", "apply_markdown", "block_markdown", "edition_to_markdown"]
 
 _BLOCK = re.compile(r"^<!-- block: ([\w.-]+) -->\s*$", re.MULTILINE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -111,3 +111,42 @@ def apply_markdown(edition: Edition, text: str) -> Edition:
     headline = by_id["headline"].text if "headline" in by_id else edition.headline
     dek = by_id["dek"].text if "dek" in by_id else edition.dek
     return replace(edition, blocks=tuple(blocks), headline=headline, dek=dek)
+
+
+def block_markdown(edition: Edition, block_id: str) -> str:
+    """One block as the editor sees it in ``edition edit``: an optional ``## title`` line, then its text.
+
+    Raises:
+        EditError: the edition has no such block.
+    """
+    block = next((b for b in edition.blocks if b.block_id == block_id), None)
+    if block is None:
+        raise EditError(f"no block {block_id!r} in edition {edition.edition_id}")
+    return (f"## {block.title}\n\n" if block.title else "") + block.text
+
+
+def apply_block_markdown(edition: Edition, block_id: str, text: str) -> Edition:
+    """The edition with one block replaced by the editor's Markdown (as :func:`block_markdown` gives it).
+
+    The whole edition goes through :func:`apply_markdown`, so one block is checked exactly as
+    ``edition edit`` checks it: markers must point at the block's sources, a changed block is marked
+    edited, quotes and uncited sentences are flagged. Line ends are normalised (forms send CRLF).
+
+    Raises:
+        EditError: no such block, a block comment inside the text, or a marker with no source.
+    """
+    body = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _BLOCK.search(body):
+        raise EditError("a block comment inside the text", hint="edit one block's title and text only")
+    block_markdown(edition, block_id)  # raises for an unknown block
+    parts = _BLOCK.split(edition_to_markdown(edition))
+    out = [parts[0]]
+    for i in range(1, len(parts), 2):
+        section = parts[i + 1]
+        if parts[i] == block_id:
+            # keep the sources comment that follows the text (the markers' reference), drop the old text
+            notes = section[section.rfind("<!--") :] if "<!--" in section else ""
+            section = "\n" + body.strip() + "\n\n" + notes
+        out.append(f"<!-- block: {parts[i]} -->\n")
+        out.append(section)
+    return apply_markdown(edition, "".join(out))

@@ -58,6 +58,7 @@ ROUTERS: tuple[str, ...] = (
     "desk_admin",
     "desk_search",
     "desk_explore",
+    "desk_editions",
     "api",
 )
 

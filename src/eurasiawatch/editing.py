@@ -1,0 +1,245 @@
+"""The desk's edition editor, as functions: edit a block, re-draft, preview, test send, approve.
+
+Each takes the database and settings like the ``edition`` and ``send`` commands do and calls the same
+code: ``compose.markdown`` validates an edited block exactly as ``edition edit`` does,
+``compose.gather.draft_stored`` re-drafts (keeping every block an editor touched), ``render`` draws
+the previews, ``deliver.sender.send_test`` sends the test copy to ``deliver.editors`` and
+``deliver.sender.approve_edition`` stores the rendered edition for a slot of ``deliver.schedule``.
+Every change writes a row to the desk's audit log in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from .accounts import User, record
+from .clock import Clock
+from .compose.edition import ComposeOptions
+from .compose.gather import draft_stored
+from .compose.llm import LlmEndpoint
+from .compose.markdown import apply_block_markdown
+from .config import Settings
+from .deliver.notices import signing_keys
+from .deliver.options import SendOptions
+from .deliver.schedule import Schedule
+from .deliver.sender import approve_edition, send_test
+from .errors import DeliveryError, EurasiawatchError, StoreError
+from .records import Edition, RenderedEdition
+from .render import RenderOptions, render_edition
+from .sending import make_mailer
+from .store import Database
+from .store import editions as store
+
+__all__ = [
+    "BLOCKING_FLAGS",
+    "ApprovalRefused",
+    "approve_for_slot",
+    "compose_options",
+    "edit_block",
+    "load_edition",
+    "redraft",
+    "render_preview",
+    "send_test_copy",
+    "upcoming_slots",
+]
+
+#: an edition with a block flagged so cannot be approved (as ``edition approve``)
+BLOCKING_FLAGS = frozenset({"empty", "uncited"})
+
+
+class ApprovalRefused(EurasiawatchError):
+    """The edition cannot be approved as it stands (flagged blocks, a slot not on the schedule)."""
+
+
+def compose_options(settings: Settings) -> ComposeOptions:
+    """The edition's fixed wording: the built-in text unless a compose.* setting says otherwise."""
+    chosen = {
+        "newsletter": settings.render_newsletter,
+        "greeting": settings.compose_greeting,
+        "signoff": settings.compose_signoff,
+        "bio": settings.compose_bio,
+        "russia_notice": settings.compose_russia_notice,
+    }
+    return replace(ComposeOptions(), **{k: v for k, v in chosen.items() if v})
+
+
+def load_edition(db: Database, edition_id: str) -> Edition:
+    """A stored edition.
+
+    Raises:
+        StoreError: there is none with that id.
+    """
+    with db.begin() as conn:
+        edition = store.load_edition(conn, edition_id)
+    if edition is None:
+        raise StoreError(f"no edition {edition_id!r}", hint="eurasiawatch edition list")
+    return edition
+
+
+def edit_block(
+    db: Database, edition_id: str, block_id: str, text: str, *, user: User, clock: Clock
+) -> Edition:
+    """Store an editor's Markdown for one block (validated as ``edition edit``); audited.
+
+    Returns:
+        The edition as stored.
+
+    Raises:
+        StoreError: no such edition.
+        EditError: no such block, or a marker that points at no source.
+    """
+    edition = load_edition(db, edition_id)
+    before = next(b for b in edition.blocks if b.block_id == block_id) if edition.blocks else None
+    edited = apply_block_markdown(edition, block_id, text)
+    after = next(b for b in edited.blocks if b.block_id == block_id)
+    with db.begin() as conn:
+        written = store.save_edition(conn, edited, now=clock.now(), author=user.username)
+        if written:
+            old = len(before.text) if before is not None else 0
+            record(
+                conn,
+                user,
+                "edition.edit",
+                f"edition:{edition_id}",
+                f"block {block_id}: {old} -> {len(after.text)} characters"
+                + (f"; flags {', '.join(after.flags)}" if after.flags else ""),
+                now=clock.now(),
+            )
+    return edited
+
+
+def redraft(
+    db: Database, settings: Settings, clock: Clock, edition_id: str, *, user: User
+) -> tuple[Edition, int]:
+    """Draft the edition's window again; blocks an editor edited are kept as they are. Audited.
+
+    Returns:
+        The stored edition and how many block versions were written.
+
+    Raises:
+        StoreError: no such edition, or it is approved or sent.
+        LlmError: drafting through ``compose.llm_url`` failed.
+    """
+    edition = load_edition(db, edition_id)
+    url = settings.compose_llm_url
+    llm = (
+        LlmEndpoint(url=url, model=settings.compose_llm_model, api_key=settings.compose_llm_api_key)
+        if url
+        else None
+    )
+    fresh, written = draft_stored(
+        db,
+        settings,
+        clock,
+        start=edition.window_start,
+        end=edition.window_end,
+        send_date=edition.send_date,
+        options=compose_options(settings),
+        llm=llm,
+    )
+    kept = sum(1 for b in fresh.blocks if b.edited)
+    with db.begin() as conn:
+        record(
+            conn,
+            user,
+            "edition.redraft",
+            f"edition:{fresh.edition_id}",
+            f"{written} block versions written, {kept} edited blocks kept",
+            now=clock.now(),
+        )
+    return fresh, written
+
+
+def render_options(settings: Settings, site_url: str = "") -> RenderOptions:
+    """Render options from the settings (``render.site_url``, else ``site_url``)."""
+    return RenderOptions(newsletter=settings.render_newsletter, site_url=settings.render_site_url or site_url)
+
+
+def render_preview(edition: Edition, settings: Settings, site_url: str = "") -> RenderedEdition:
+    """The edition rendered for every channel, as subscribers and the archive would get it."""
+    return render_edition(edition, options=render_options(settings, site_url))
+
+
+def send_test_copy(
+    db: Database, settings: Settings, clock: Clock, edition_id: str, *, user: User, site_url: str = ""
+) -> tuple[str, ...]:
+    """Send a ``[TEST]`` copy of the edition to ``deliver.editors`` through the configured relays. Audited.
+
+    Returns:
+        The addresses it went to.
+
+    Raises:
+        DeliveryError: no editor addresses are set, or the relays refused the copies.
+    """
+    options = SendOptions.from_settings(settings)
+    if not options.editors:
+        raise DeliveryError("no editor addresses to send a test copy to", hint="set deliver.editors")
+    rendered = render_preview(load_edition(db, edition_id), settings, site_url)
+    send_test(
+        rendered,
+        options.editors,
+        mailer=make_mailer(options),
+        options=options,
+        keys=signing_keys(options),
+        clock=clock,
+    )
+    with db.begin() as conn:
+        record(
+            conn,
+            user,
+            "edition.test_send",
+            f"edition:{edition_id}",
+            f"{len(options.editors)} copies",
+            now=clock.now(),
+        )
+    return options.editors
+
+
+def upcoming_slots(settings: Settings, clock: Clock, count: int = 6) -> list[datetime]:
+    """The next send slots of ``deliver.schedule`` after the clock's now."""
+    return Schedule.from_settings(settings).upcoming(clock.now(), count)
+
+
+def approve_for_slot(
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    edition_id: str,
+    slot: datetime,
+    *,
+    user: User,
+    site_url: str = "",
+) -> Edition:
+    """Approve an edition for one of the upcoming slots: store it rendered for sending and mark it approved.
+
+    Raises:
+        ApprovalRefused: a block is still flagged empty or uncited, or the slot is not an upcoming one.
+        DeliveryError: its send has already started.
+        StoreError: no such edition.
+    """
+    edition = load_edition(db, edition_id)
+    blocking = [b.block_id for b in edition.blocks if set(b.flags) & BLOCKING_FLAGS]
+    if blocking:
+        raise ApprovalRefused(
+            f"blocks still flagged empty or uncited: {', '.join(blocking)}", hint="edit them first"
+        )
+    chosen = next((s for s in upcoming_slots(settings, clock, 12) if s == slot), None)
+    if chosen is None:
+        raise ApprovalRefused(f"{slot.isoformat()} is not one of the upcoming send slots")
+    slot = chosen  # the schedule's own datetime (its time zone), as send --due looks it up
+    rendered = render_preview(edition, settings, site_url)
+    approve_edition(db, rendered, slot=slot, approved_by=user.username, clock=clock)
+    with db.begin() as conn:
+        store.set_edition_status(
+            conn, edition_id, "approved", now=clock.now(), slot=slot, approved_by=user.username
+        )
+        record(
+            conn,
+            user,
+            "edition.approve",
+            f"edition:{edition_id}",
+            f"{edition.status} -> approved for {slot.isoformat()}",
+            now=clock.now(),
+        )
+    return replace(edition, status="approved")

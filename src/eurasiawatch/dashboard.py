@@ -21,6 +21,7 @@ decision starts a fresh build, during which other requests are answered from the
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -50,6 +51,8 @@ __all__ = [
     "build_dashboard",
     "parse_window_query",
 ]
+
+log = logging.getLogger(__name__)
 
 CHINA = "CN"
 MAX_DAYS = 366
@@ -276,10 +279,12 @@ class DashboardCache:
 
     ``query`` is the window as asked (``("window", "14d")``, ``("since", …, "until", …)``), so a
     relative window ("the 14 days before now") is built at most once per ``ttl`` and every
-    request in between sees that build. When an entry is stale (the data changed or ``ttl``
-    passed), the first request rebuilds it while concurrent requests keep getting the stale one
-    instead of waiting; when there is no entry yet, concurrent requests wait for the one build.
-    Thread-safe; at most ``size`` entries (least recently used dropped).
+    request in between sees that build. When only ``ttl`` has passed, the request that notices
+    starts a rebuild in a background thread and every request keeps the previous build until it
+    is done (nobody waits). When the data changed, the first request rebuilds and waits for it
+    (an editor who just merged stories sees the merge) while concurrent requests get the previous
+    build; when there is no entry yet, concurrent requests wait for the one build. Thread-safe; at
+    most ``size`` entries (least recently used dropped).
     """
 
     def __init__(self, *, size: int = 32, ttl: float = 300.0) -> None:
@@ -288,6 +293,7 @@ class DashboardCache:
         self._items: OrderedDict[tuple[object, ...], _Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[tuple[object, ...], threading.Lock] = {}
+        self._threads: list[threading.Thread] = []
 
     def get(
         self,
@@ -315,7 +321,18 @@ class DashboardCache:
             if entry is not None:
                 self._items.move_to_end(key)
             build_lock = self._building.setdefault(key, threading.Lock())
-        if entry is not None and entry.version == version and time.time() - entry.built_at <= self._ttl:
+        if entry is not None and entry.version == version:
+            if time.time() - entry.built_at > self._ttl and build_lock.acquire(blocking=False):
+                # only time passed: refresh behind the scenes, answer from the previous build
+                thread = threading.Thread(
+                    target=self._refresh,
+                    args=(build_lock, key, db, settings, window, today, version),
+                    name="dashboard-refresh",
+                    daemon=True,
+                )
+                with self._lock:
+                    self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+                thread.start()
             return entry.board
         if entry is not None:
             # stale: one request rebuilds, the others keep the previous build meanwhile
@@ -331,6 +348,30 @@ class DashboardCache:
             if entry is not None and entry.version == version:
                 return entry.board  # built by the request we waited for
             return self._build(key, db, settings, window, today, version)
+
+    def settle(self, timeout: float = 60.0) -> None:
+        """Wait for background refreshes to finish (tests and orderly shutdown)."""
+        with self._lock:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join(timeout)
+
+    def _refresh(
+        self,
+        build_lock: threading.Lock,
+        key: tuple[object, ...],
+        db: Database,
+        settings: Settings,
+        window: DashboardWindow,
+        today: date,
+        version: tuple[object, ...],
+    ) -> None:
+        try:
+            self._build(key, db, settings, window, today, version)
+        except Exception:  # the next request tries again; the previous build stays
+            log.exception("dashboard refresh failed")
+        finally:
+            build_lock.release()
 
     def _build(
         self,

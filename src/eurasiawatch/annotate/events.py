@@ -267,7 +267,7 @@ def _rank(event: Event, index: int, own: int) -> tuple[float, int]:
     """Higher first: early sentences, sentences naming both sides, asserted reports, specific types."""
     score = -float(index)
     score += _OWN_ACTORS_BONUS * min(own, 2)
-    if event.mode == "asserted":
+    if event.mode in ("asserted", "negated"):  # what happened, or failed to ("no deal was signed")
         score += _ASSERTED_BONUS
     score -= _GENERIC_PENALTY.get(event.type, 0.0)
     return (score, -index)

@@ -3,7 +3,7 @@
 Each set is annotated as ``eurasiawatch annotate`` would (language detected) and scored by the shared
 ``score.py`` with ``--min-*`` floors, so a regression in countries, entities, language or
 china_related fails CI, and so does one in events (F1 with modes, dates and actors; docs/events.md).
-Themes have their own floors where they are written.
+Themes F1 too (the lexicon baseline; floors a little under the figures in docs/themes.md).
 """
 
 from __future__ import annotations
@@ -24,15 +24,15 @@ SETS = {
     # set: (path, floors)
     "dev": (
         SHARED / "dev.jsonl",
-        {"countries": 0.97, "entities": 0.95, "events": 0.85, "language": 1.0, "china": 1.0},
+        {"countries": 0.97, "entities": 0.95, "events": 0.85, "themes": 0.84, "language": 1.0, "china": 1.0},
     ),
     "sample-corpus": (
         ROOT / "src" / "eurasiawatch" / "data" / "demo" / "labels.jsonl",
-        {"countries": 0.94, "entities": 0.93, "events": 0.56, "language": 1.0, "china": 0.99},
+        {"countries": 0.94, "entities": 0.93, "events": 0.56, "themes": 0.85, "language": 1.0, "china": 0.99},
     ),
     "tests-eval": (
         ROOT / "tests" / "eval" / "gold.jsonl",
-        {"countries": 0.93, "entities": 0.92, "events": 0.67, "language": 1.0, "china": 0.98},
+        {"countries": 0.93, "entities": 0.92, "events": 0.67, "themes": 0.82, "language": 1.0, "china": 0.98},
     ),
 }
 

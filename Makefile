@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint check bench docs labels clean
+.PHONY: demo test lint check bench bench-desk docs labels clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ check: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/extract.py
+
+## bench-desk: 20 requests/s for 60 s at the desk's dashboard and search over 1,000,000 synthetic articles
+bench-desk: $(STAMP)
+	$(BIN)/python bench/desk_load.py
 
 docs: $(STAMP)
 	$(BIN)/eurasiawatch config docs > docs/config.md

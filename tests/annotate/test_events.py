@@ -212,3 +212,12 @@ def test_sanctions_as_background_and_support_withheld() -> None:
     assert ("REJECT", "asserted") in _types(_ev(uk, "uk")) and not any(
         e.type == "SUPPORT" for e in _ev(uk, "uk")
     )
+
+
+def test_a_cue_in_another_clause_does_not_count() -> None:
+    ru = "Россия приглашена в Швейцарию не была, а Китай от участия отказался."
+    assert ("REJECT", "asserted") in _types(_ev(ru, "ru"))
+    en = "China and Russia will meet in Astana on July 3, and Kazakhstan is expected to host them."
+    assert _types(_ev(en, "en", date(2024, 6, 28))) == {("CONSULT", "planned")}
+    hu = "Kínai turisták által gyakran látogatott helyeken Magyarország rendőrei járőröznek."
+    assert not any(e.type == "CONSULT" for e in _ev(hu, "hu"))

@@ -145,6 +145,7 @@ class _Tables:
     headline_planned: re.Pattern[str] | None
     background: re.Pattern[str] | None
     sides: re.Pattern[str] | None
+    coordinate: re.Pattern[str] | None
     relative: re.Pattern[str] | None
 
 
@@ -175,13 +176,21 @@ def _tables(lang: str) -> _Tables:
     headline = _terms("headline", "planned", lang) if lang in lex["headline"]["planned"] else ()
     background = compile_terms(_terms("background", "phrases", lang))
     sides = compile_terms(_terms("sides", "phrases", lang))
+    coordinate_terms = _terms("coordinate", "clauses", lang) if lang in lex["coordinate"]["clauses"] else ()
+    coordinate = None
+    if coordinate_terms:
+        coordinate = re.compile(
+            r"[,;]\s*(?:" + "|".join(_term_regex(t) for t in coordinate_terms) + r")(?![\w])", re.I
+        )
     relative_terms = _terms("relative", "clauses", lang) if lang in lex["relative"]["clauses"] else ()
     relative = None
     if relative_terms:
         relative = re.compile(
             r",\s*(?:" + "|".join(_term_regex(t) for t in relative_terms) + r")(?![\w])", re.I
         )
-    return _Tables(triggers, priority, tuple(modes), compile_terms(headline), background, sides, relative)
+    return _Tables(
+        triggers, priority, tuple(modes), compile_terms(headline), background, sides, coordinate, relative
+    )
 
 
 def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -203,7 +212,15 @@ def _mode_of(
     # blank out dates first: "May 20" is not the modal "may", "6-may" not a cue either
     sentence = _blank(sentence, [(s.begin, s.stop) for s in spans])
     if position is not None:
-        sentence = sentence[: position + _CUE_REACH]
+        begin, stop = 0, position + _CUE_REACH
+        if tables.coordinate is not None:  # "Russia was not invited, and China declined": two clauses
+            for match in tables.coordinate.finditer(sentence):
+                if match.end() <= position:
+                    begin = match.start()
+                elif match.start() > position:
+                    stop = min(stop, match.start())
+                    break
+        sentence = " " * begin + sentence[begin:stop]
     for mode, pattern in tables.modes:
         if pattern.search(sentence):
             return mode

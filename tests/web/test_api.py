@@ -235,6 +235,10 @@ def test_article_errors_are_json(api: TestClient) -> None:
     _error(api, "/api/v1/articles", 422, "invalid_request", offset=-1)
     _error(api, "/api/v1/articles", 400, "bad_request", q="-only -excluded")
     _error(api, "/api/v1/articles/no-such-article", 404, "not_found")
+    unknown = _error(api, "/api/v1/articles", 422, "invalid_request", countries="KZ")  # misspelt filter
+    assert unknown["details"] == [{"field": "countries", "message": "unknown query parameter"}]
+    _error(api, "/api/v1/articles", 422, "invalid_request", outlet="a\x00b")
+    _error(api, "/api/v1/countries", 422, "invalid_request", since="1718000000")  # not a Unix time
     r = api.post("/api/v1/articles")
     assert r.status_code == 405 and r.json()["error"]["code"] == "method_not_allowed"
 

@@ -144,7 +144,7 @@ class ApiRoute(APIRoute):
     """A route that answers every error, its dependencies' included, as the API's JSON error.
 
     It also refuses query parameters it does not know (422): a misspelt filter (``countries=KZ``)
-    would otherwise be ignored silently and answer with everything.
+    would otherwise be ignored silently and answer with everything; and NUL characters (422).
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -153,6 +153,9 @@ class ApiRoute(APIRoute):
         known = _query_names(self)
 
         async def answer(request: Request) -> Response:
+            if "\x00" in request.url.path or any("\x00" in v for _, v in request.query_params.multi_items()):
+                # no database stores NUL in text (PostgreSQL refuses it): a client error, said early
+                return error_json(422, "NUL characters are not allowed in a request.")
             unknown = sorted(set(request.query_params) - known)
             if unknown:
                 details = [{"field": name, "message": "unknown query parameter"} for name in unknown]
@@ -166,8 +169,8 @@ class ApiRoute(APIRoute):
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the error statuses an endpoint can answer (422 always, 500 always)."""
-    wanted = sorted({*statuses, 422, 500})
+    """OpenAPI entries for the error statuses an endpoint can answer (and always 422, 500, 503)."""
+    wanted = sorted({*statuses, 422, 500, 503})
     return {s: {"model": ErrorResponse, "description": _CODES.get(s, "error")} for s in wanted}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,10 +11,31 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from eurasiawatch.store import desk
 
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+
 SAMPLES: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "_mention_languages_stmt": (("country", "KZ"), {}),
     "_mention_events_stmt": (("entity", "k", 10), {}),
     "_audit_for_targets_stmt": ((["article:a", "story:s"], 20), {}),
+    "_add_mention_correction_stmt": (
+        (
+            {
+                "article_id": "a",
+                "kind": "country",
+                "key": "KZ",
+                "name": "Kazakhstan",
+                "action": "add",
+                "country": None,
+                "entity_type": None,
+                "wikidata": None,
+                "editor": "ed",
+                "created_at": NOW,
+            },
+        ),
+        {},
+    ),
+    "_mention_corrections_for_stmt": ((["a", "b"],), {}),
+    "_theme_corrections_for_stmt": ((["a"],), {}),
 }
 BUILDERS = {
     name: fn

@@ -1,7 +1,9 @@
 """Queries the desk's explore and correction pages need beyond ``store.browse``.
 
 Languages of the articles naming a country or entity, the events in those articles (with their
-evidence sentence), and the audit rows about given targets (an article's corrections). Every
+evidence sentence), the audit rows about given targets (an article's corrections), and editors'
+corrections of an article's countries and entities (``mention_corrections``, migration 0014) and
+themes (``theme_corrections``, the table ``eurasiawatch label`` writes). Every
 statement is built by a ``_*_stmt(dialect, ...)`` builder, compiled for SQLite and PostgreSQL in
 ``tests/store/test_desk_queries.py``.
 """
@@ -10,13 +12,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Insert, Select, func, select
 
-from .tables import articles, desk_audit, events, mentions
+from .tables import articles, desk_audit, events, mention_corrections, mentions, theme_corrections
 
-__all__ = ["audit_for_targets", "mention_events", "mention_languages"]
+__all__ = [
+    "add_mention_correction",
+    "audit_for_targets",
+    "mention_corrections_for",
+    "mention_events",
+    "mention_languages",
+    "theme_corrections_for",
+]
 
 
 def _mention_languages_stmt(dialect: str, kind: str, key: str) -> Select[Any]:
@@ -88,3 +98,77 @@ def audit_for_targets(conn: Connection, targets: Sequence[str], *, limit: int = 
         return []
     stmt = _audit_for_targets_stmt(conn.dialect.name, targets, limit)
     return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def _add_mention_correction_stmt(dialect: str, row: dict[str, Any]) -> Insert:
+    return mention_corrections.insert().values(**row)
+
+
+def add_mention_correction(
+    conn: Connection,
+    article_id: str,
+    *,
+    kind: str,
+    key: str,
+    name: str,
+    action: str,
+    editor: str | None,
+    now: datetime,
+    country: str | None = None,
+    entity_type: str | None = None,
+    wikidata: str | None = None,
+) -> None:
+    """Record that an editor added (``action="add"``) or removed a country or entity of an article."""
+    if kind not in ("country", "entity") or action not in ("add", "remove"):
+        raise ValueError(f"not a mention correction: {kind} {action}")
+    row = {
+        "article_id": article_id,
+        "kind": kind,
+        "key": key,
+        "name": name,
+        "action": action,
+        "country": country,
+        "entity_type": entity_type,
+        "wikidata": wikidata,
+        "editor": editor,
+        "created_at": now,
+    }
+    conn.execute(_add_mention_correction_stmt(conn.dialect.name, row))
+
+
+def _mention_corrections_for_stmt(dialect: str, article_ids: Sequence[str]) -> Select[Any]:
+    return (
+        select(mention_corrections)
+        .where(mention_corrections.c.article_id.in_(list(article_ids)))
+        .order_by(mention_corrections.c.id)
+    )
+
+
+def mention_corrections_for(conn: Connection, article_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Country and entity corrections per article, oldest first."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    if not article_ids:
+        return out
+    for r in conn.execute(_mention_corrections_for_stmt(conn.dialect.name, article_ids)).mappings():
+        out.setdefault(r["article_id"], []).append(dict(r))
+    return out
+
+
+def _theme_corrections_for_stmt(dialect: str, article_ids: Sequence[str]) -> Select[Any]:
+    return (
+        select(theme_corrections.c.article_id, theme_corrections.c.added, theme_corrections.c.removed)
+        .where(theme_corrections.c.article_id.in_(list(article_ids)))
+        .order_by(theme_corrections.c.id)
+    )
+
+
+def theme_corrections_for(
+    conn: Connection, article_ids: Sequence[str]
+) -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]:
+    """Theme corrections per article as ``(added, removed)`` pairs, oldest first."""
+    out: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    if not article_ids:
+        return out
+    for r in conn.execute(_theme_corrections_for_stmt(conn.dialect.name, article_ids)):
+        out.setdefault(r.article_id, []).append((tuple(r.added), tuple(r.removed)))
+    return out

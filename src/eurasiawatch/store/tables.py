@@ -59,6 +59,7 @@ __all__ = [
     "fetch_log",
     "indicator_points",
     "indicator_series",
+    "mention_corrections",
     "mentions",
     "metadata",
     "pages",
@@ -267,6 +268,23 @@ theme_corrections = Table(
     Column("added", StringTuple, nullable=False),
     Column("removed", StringTuple, nullable=False),
     Column("editor", String(200)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "article_id"),
+)
+
+mention_corrections = Table(
+    "mention_corrections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", String(128), nullable=False),
+    Column("kind", String(16), nullable=False),  # country | entity
+    Column("key", String(128), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("action", String(8), nullable=False),  # add | remove
+    Column("country", String(8)),
+    Column("entity_type", String(32)),
+    Column("wikidata", String(32)),
+    Column("editor", String(64)),
     Column("created_at", UtcDateTime, nullable=False),
     Index(None, "article_id"),
 )

@@ -59,6 +59,7 @@ ROUTERS: tuple[str, ...] = (
     "desk_search",
     "desk_explore",
     "desk_editions",
+    "desk_articles",
     "api",
 )
 

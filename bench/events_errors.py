@@ -7,6 +7,11 @@ any gold event), counts of false positives and misses per type, and, with ``--sh
 the reason it failed (wrong type, mode, actors or date) and the sentence it came from.
 
     .venv/bin/python bench/events_errors.py [--set dev|sample|gold ...] [--show fp,fn] [--type AGREE]
+    .venv/bin/python bench/events_errors.py --speed   # CPU time of extract_events vs trafilatura.extract
+
+``--speed`` times ``extract_events`` alone (mentions found beforehand) against ``trafilatura.extract``
+on the same sample-corpus pages, per language, in CPU time (best of 3; wall time on a shared machine
+swings too much to compare).
 """
 
 from __future__ import annotations
@@ -56,13 +61,57 @@ def _why(pred: dict, gold_events: list[dict], match) -> str:  # type: ignore[no-
     return " | ".join(reasons)
 
 
+def speed() -> None:
+    """Per language: CPU ms per article of event extraction and of trafilatura on its page."""
+    import time
+    from collections import defaultdict
+    from datetime import date
+
+    import trafilatura
+
+    from eurasiawatch.annotate.events import extract_events
+    from eurasiawatch.annotate.normalize import prepare_text
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from annotate import sample_pages  # the pages as the demo serves them
+
+    rows: dict[str, list[tuple[str, str, date, tuple]]] = defaultdict(list)  # type: ignore[type-arg]
+    pages: dict[str, list[str]] = defaultdict(list)
+    for lang, title, text, published, html in sample_pages():
+        ann = annotate_text(text, title=title, language=lang, published=published)
+        doc = f"{prepare_text(title.strip())}\n\n{prepare_text(text)}"
+        rows[lang].append((doc, lang, date.fromisoformat(published), ann.mentions))
+        pages[lang].append(html)
+
+    def best(fn, items) -> float:  # type: ignore[no-untyped-def]
+        times = []
+        for _ in range(3):
+            t0 = time.process_time()
+            for item in items:
+                fn(item)
+            times.append(time.process_time() - t0)
+        return 1000 * min(times) / len(items)
+
+    for lang in sorted(rows):
+        events_ms = best(lambda a: extract_events(*a), rows[lang])
+        extract_ms = best(trafilatura.extract, pages[lang])
+        print(
+            f"{lang}: {len(rows[lang]):3d} articles, trafilatura {extract_ms:.2f} ms, "
+            f"events {events_ms:.2f} ms ({events_ms / extract_ms:.2f}x)"
+        )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--speed", action="store_true", help="time event extraction against trafilatura")
     ap.add_argument("--set", action="append", choices=sorted(SETS), help="default: all three")
     ap.add_argument("--show", default="", help="fp, fn or fp,fn: print each error")
     ap.add_argument("--type", help="only errors of this PLOVER type")
     ap.add_argument("--id", help="only this case")
     a = ap.parse_args()
+    if a.speed:
+        speed()
+        return 0
     score = _scorer()
     show = set(filter(None, a.show.split(",")))
     for name in a.set or list(SETS):

@@ -52,8 +52,8 @@ _MAX_TYPES_PER_SENTENCE = (
     1  # the most specific type only: a second one was trigger noise more often than not (measured)
 )
 _COMPANION_TYPES = ("CONSULT", "AGREE")  # kept beside the sentence's most specific type ...
-# ... when that is a diplomatic one ("held talks and signed"), not beside an attack or an arrest
-_COMPANION_WITH = frozenset({"AGREE", "CONSULT"})  # beside others it was noise more often (measured)
+# ... when that is the other of the two ("held talks and signed"); beside others they were noise (measured)
+_COMPANION_WITH = frozenset({"AGREE", "CONSULT"})
 _MAIN_COUNTRIES = 2
 _MIN_SIDES = 2
 _MAX_EVENTS = 3  # an article reports a few events; more were trigger noise (tuned on the sample corpus)

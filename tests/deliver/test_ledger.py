@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.dialects import postgresql, sqlite
 
 from eurasiawatch.clock import Clock
-from eurasiawatch.deliver.ledger import Ledger, SenderBusy, SendJournal
+from eurasiawatch.deliver.ledger import Ledger, SenderBusy, SendJournal, Transition
 from eurasiawatch.deliver.sender import approve_edition
 from eurasiawatch.errors import DeliveryError
 from eurasiawatch.store import ledger as sql
@@ -38,6 +38,7 @@ def test_every_ledger_query_compiles_for_both_databases() -> None:
         "_sending_to_unknown_stmt": ("e", NOW),
         "_due_rows_stmt": ("e", NOW, ("queued", "deferred"), 10),
         "_set_state_stmt": (1, ("queued",)),
+        "_set_states_stmt": (("queued",), ("attempts", "detail")),
         "_state_counts_stmt": ("e",),
         "_ledger_rows_stmt": ("e", ("sent",)),
         "_find_by_verp_stmt": ("abc",),
@@ -158,3 +159,28 @@ def test_a_journal_from_before_a_reboot_is_not_believed(fresh_db, tmp_path) -> N
     # after a reboot the page cache may have lost lines: the row is unknown, never resent blindly
     assert SendJournal.evidence(tmp_path, "e1") is None
     assert ledger.resume("e1", SendJournal.evidence(tmp_path, "e1")) == 1
+
+
+def test_a_group_commit_applies_mixed_changes_and_reports_each(fresh_db) -> None:
+    clock = Clock(NOW)
+    approve_edition(fresh_db, rendered_edition("e1"), slot=None, approved_by="ed", clock=clock)
+    ledger = Ledger(fresh_db, clock)
+    ledger.start("e1", [(f"t{i}", chr(97 + i) * 26) for i in range(5)])
+    r0, r1, r2, r3, r4 = ledger.due("e1")
+    ledger.transition(r1.id, "sent")
+    results = ledger.apply(
+        [
+            Transition(r0.id, "sending", ("queued",), {"attempts": 1}),
+            Transition(r1.id, "sending", ("queued",), {"attempts": 1}),  # already sent: refused
+            Transition(r2.id, "sent", None, {"relay": "relay-a", "detail": None}),
+            Transition(r3.id, "sent", None, {"relay": "relay-b", "detail": None}),
+            Transition(r4.id, "deferred", None, {"detail": "451 later", "next_attempt_at": NOW}),
+        ]
+    )
+    assert results == [True, False, True, True, True]
+    with fresh_db.begin() as conn:
+        rows = {r.id: r for r in sql.ledger_rows(conn, "e1")}
+    assert rows[r0.id].delivery.state == "sending" and rows[r0.id].delivery.attempts == 1
+    assert rows[r1.id].delivery.state == "sent" and rows[r1.id].delivery.attempts == 0
+    assert (rows[r2.id].relay, rows[r3.id].relay) == ("relay-a", "relay-b")
+    assert rows[r4.id].delivery.state == "deferred" and rows[r4.id].delivery.detail == "451 later"

@@ -302,12 +302,10 @@ class Ledger:
         """
         if not changes:
             return []
-        now = self.clock.now()
         with self.db.begin() as conn:
-            return [
-                sql.set_state(conn, c.row_id, c.state, now, from_states=c.from_states, **c.values)
-                for c in changes
-            ]
+            return sql.set_states(
+                conn, [(c.row_id, c.state, c.from_states, c.values) for c in changes], self.clock.now()
+            )
 
     def status(self, edition_id: str) -> SendStatus:
         """Counts per state and every row not ``sent``, with the reason."""

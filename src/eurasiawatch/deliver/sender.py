@@ -53,6 +53,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+LAZY_COMMIT = 0.25
+"""Seconds a change other than a claim may wait for a transaction when the send journal is on."""
+
 
 class RecipientLike(Protocol):
     """What the sender needs of a subscriber (``deliver.subscribers.Recipient``)."""
@@ -294,23 +297,46 @@ class _Run:
     # the group commit: changes waiting for the next transaction, and the task committing them
     _changes: list[tuple[Transition, asyncio.Future[bool] | None]] = field(default_factory=list)
     _committer: asyncio.Task[None] | None = None
+    _urgent: bool = False  # a queued change must be committed now (a claim)
+    _timer: asyncio.TimerHandle | None = None  # commits the changes that may wait (LAZY_COMMIT)
 
     def _commit(
         self, row_id: int, state: str, *, from_states: Sequence[str] | None = None, **values: object
     ) -> asyncio.Future[bool]:
-        """Queue a state change for the next group commit; the future resolves once it is committed."""
+        """Queue a state change for a group commit; the future resolves once it is committed.
+
+        A claim (``sending``) starts a transaction at once (its message waits for it). With a
+        journal, every other change (``sent``, ``deferred``, …) can wait: the journal already holds
+        what a resume needs, so those changes ride along with the next claim's transaction, or
+        are committed at most ``LAZY_COMMIT`` seconds later — fewer transactions, same window.
+        """
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         change = Transition(row_id, state, tuple(from_states) if from_states else None, values)
         self._changes.append((change, future))
+        if state == "sending" or self.journal is None:
+            self._urgent = True
+            self._start_committer()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(LAZY_COMMIT, self._force_commit)
+        return future
+
+    def _force_commit(self) -> None:
+        self._timer = None
+        self._urgent = True
+        self._start_committer()
+
+    def _start_committer(self) -> None:
         if self._committer is None or self._committer.done():
             self._committer = asyncio.create_task(self._commit_loop())
-        return future
 
     async def _commit_loop(self) -> None:
         # every change queued while a transaction runs goes into the next one, so the messages in
         # flight share their commits; the database work runs in a thread, off the event loop
-        while self._changes:
-            batch, self._changes = self._changes, []
+        while self._changes and self._urgent:
+            batch, self._changes, self._urgent = self._changes, [], False
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
             try:
                 results = await asyncio.to_thread(self.ledger.apply, [c for c, _ in batch])
             except BaseException as exc:
@@ -324,7 +350,11 @@ class _Run:
 
     async def _flush(self) -> None:
         """Wait until every queued change is committed."""
-        while self._committer is not None and not self._committer.done():
+        while self._changes or (self._committer is not None and not self._committer.done()):
+            if self._changes:
+                self._urgent = True
+                self._start_committer()
+            assert self._committer is not None
             await asyncio.shield(self._committer)
 
     async def main(self, wait_retries: bool) -> int:

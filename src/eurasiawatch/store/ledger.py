@@ -7,7 +7,7 @@ commits each state change on its own (``deliver.ledger``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy import (
     Select,
     Update,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -304,6 +305,51 @@ def set_state(
         state=state, updated_at=now, **values
     )
     return conn.execute(stmt).rowcount == 1
+
+
+def _set_states_stmt(dialect: str, from_states: Sequence[str] | None, keys: Sequence[str]) -> Update:
+    """One row's state change with every value a bound parameter (``b_id``, ``b_state``, ``b_<key>``)."""
+    stmt = update(send_ledger).where(send_ledger.c.id == bindparam("b_id"))
+    if from_states:
+        stmt = stmt.where(send_ledger.c.state.in_(list(from_states)))
+    values: dict[str, Any] = {key: bindparam(f"b_{key}") for key in keys}
+    return stmt.values(state=bindparam("b_state"), updated_at=bindparam("b_updated_at"), **values)
+
+
+def set_states(
+    conn: Connection,
+    changes: Sequence[tuple[int, str, Sequence[str] | None, Mapping[str, Any]]],
+    now: datetime,
+) -> list[bool]:
+    """Apply many (row id, state, from_states, values) changes; for each, False if it did not apply.
+
+    Changes of the same shape share one compiled statement; those without ``from_states`` go in
+    one ``executemany`` (their outcome does not depend on the row's state).
+    """
+    results = [False] * len(changes)
+    groups: dict[tuple[tuple[str, ...] | None, tuple[str, ...]], list[int]] = {}
+    for i, (_, _, from_states, values) in enumerate(changes):
+        key = (tuple(from_states) if from_states else None, tuple(sorted(values)))
+        groups.setdefault(key, []).append(i)
+    for (from_states, keys), indexes in groups.items():
+        stmt = _set_states_stmt(conn.dialect.name, from_states, keys)
+        params = [
+            {
+                "b_id": changes[i][0],
+                "b_state": changes[i][1],
+                "b_updated_at": now,
+                **{f"b_{k}": changes[i][3][k] for k in keys},
+            }
+            for i in indexes
+        ]
+        if from_states is None and len(params) > 1:
+            conn.execute(stmt, params)
+            for i in indexes:
+                results[i] = True
+            continue
+        for i, p in zip(indexes, params, strict=True):
+            results[i] = conn.execute(stmt, p).rowcount == 1
+    return results
 
 
 def _state_counts_stmt(dialect: str, edition_id: str) -> Select[Any]:

@@ -149,3 +149,15 @@ def test_a_not_phrase_leaves_other_mentions_counted() -> None:
         "Trade war aside, the war in Ukraine and the invasion dominated; troops and missiles were discussed."
     )
     assert theme_scores(text, "en")["security"] > 0
+
+
+def test_a_cited_outlet_is_a_weak_hit_only() -> None:
+    from eurasiawatch.records import Mention
+
+    xinhua = Mention(
+        article_id="", kind="entity", key="xinhua", name="Xinhua", start=0, end=6, entity_type="media"
+    )
+    text = "Xinhua said the two leaders met in Astana."
+    assert theme_scores(text, "en", [xinhua])["information"] == 0  # a source line is not the theme
+    story = "Xinhua expanded its content-sharing deals with local newspapers across Central Asia."
+    assert theme_scores(story, "en", [xinhua])["information"] > theme_scores(story, "en")["information"]

@@ -30,7 +30,7 @@ __all__ = ["THEMES", "classify_themes", "length_factor", "lexicon_themes", "them
 THEMES = ("diplomacy", "security", "trade", "energy", "investment", "technology", "information", "society")
 
 # entity types from the knowledge base that say something about a theme on their own (one weak hit)
-_ENTITY_HINTS = {"media outlet": "information"}
+_ENTITY_HINTS = {"media": "information", "media outlet": "information"}
 _WEAK_CAP = 3  # weak terms only tip a balance; many of them do not make a theme
 _TITLE_CHARS = 300  # the title (first paragraph) weighs more: the story is announced there
 
@@ -173,10 +173,12 @@ def theme_scores(text: str, language: str | None, mentions: Sequence[Mention] = 
         strong_matches, weak_matches = _outside(strong_matches, negative), _outside(weak_matches, negative)
         strong_hits, weak_hits = _count(strong_matches), _count(weak_matches)
         title_hits = _count(strong_matches, len(title)) if title else 0
-        if strong_hits == 0 and not hinted[theme]:
-            weak_hits = 0  # weak terms only count together with stronger evidence
+        # an outlet of the theme's kind is one more weak hit (a source line alone is not the theme)
+        weak_hits += hinted[theme]
+        if strong_hits == 0:
+            weak_hits = 0  # weak terms only count together with a strong one
         # a strong term in the title counts once more
-        scores[theme] = 2.0 * strong_hits + min(weak_hits, _WEAK_CAP) + bonus * title_hits + hinted[theme]
+        scores[theme] = 2.0 * strong_hits + min(weak_hits, _WEAK_CAP) + bonus * title_hits
     return scores
 
 

@@ -118,12 +118,11 @@ def _mentions(
     request: Request, user: Any, article_id: str, kind: str, add: str, remove: list[str] | None
 ) -> Response:
     _exists(request, article_id)
-    kb = load_user_kb(get_settings(request)) if kind == "entity" else None
 
     def run() -> None:
         corrections.correct_mentions(
             get_db(request),
-            kb if kb is not None else load_user_kb(get_settings(request)),
+            load_user_kb(get_settings(request)),
             get_clock(request),
             article_id,
             kind,

@@ -26,6 +26,7 @@ def _draft(sample_db):
         window_start=START,
         window_end=END,
         calendar=inputs.calendar,
+        rising=inputs.rising,
         data_point=inputs.data_point,
     )
 

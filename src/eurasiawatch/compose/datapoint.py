@@ -72,6 +72,26 @@ def _series_point(
     return best[2] if best else None
 
 
+_SOURCE_DAY = re.compile(
+    r"\b(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* (\d{4})\b"
+    r"|\b(\d{4})-(\d{2})-(\d{2})\b"
+)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _source_day(f: ReportedFigure) -> date | None:
+    """The day the figure's source was published, when the source line says ("Kazinform, 20 Nov 2024")."""
+    m = _SOURCE_DAY.search(f.source)
+    if m is None:
+        return None
+    try:
+        if m.group(1):
+            return date(int(m.group(3)), _MONTHS.index(m.group(2)) + 1, int(m.group(1)))
+        return date(int(m.group(4)), int(m.group(5)), int(m.group(6)))
+    except ValueError:
+        return None
+
+
 def _figure_year(f: ReportedFigure) -> int | None:
     m = _YEAR.search(f.period or "")
     return int(m.group(0)) if m else None
@@ -94,6 +114,9 @@ def _figure_point(
         if not f.value or not any(ch.isdigit() for ch in f.value) or year is None or year > end.year:
             continue
         if f.subject.startswith("HS "):  # a list of goods, not a figure
+            continue
+        published = _source_day(f)
+        if published is not None and published > end:  # reported after the window: not known yet
             continue
         score = _relevance(f.subject, countries)
         if score <= 0:

@@ -21,8 +21,8 @@ from datetime import date
 from ..analyze.calendar import CalendarDay, CalendarEntry
 from ..records import Annotation, Article, Block, Chart, Citation, Edition
 from .citations import citation_of, format_day
-from .select import Selection, StoryMaterial, select_stories, story_country
-from .summarize import Extract, select_sentences, structured_facts
+from .select import SUBREGION_NAMES, Selection, StoryMaterial, select_stories, story_country
+from .summarize import Extract, select_sentences, story_facts, trim_quote
 
 __all__ = ["ComposeOptions", "DataPoint", "draft_edition", "edition_slug", "merge_redraft"]
 
@@ -134,7 +134,32 @@ def _block(
 
 
 def _quote(extract: Extract, by_id: Mapping[str, Article], cites: _Cites) -> str:
-    return f"> {extract.text} {cites.mark(by_id[extract.article_id])}"
+    return f"> {trim_quote(extract.text)} {cites.mark(by_id[extract.article_id])}"
+
+
+@dataclass(slots=True)
+class _Draft:
+    """What the edition has said so far: sentences quoted and facts stated (neither is said twice)."""
+
+    language: str
+    today: date
+    used: list[str]
+    stated: set[str]
+
+
+def _facts(m: StoryMaterial, cites: _Cites, state: _Draft, limit: int = 1) -> list[str]:
+    """Up to ``limit`` of the story's confident events in the drafter's words, each citing who reports it."""
+    by_id = {a.article_id: a for a in m.articles}
+    out = []
+    for fact in story_facts(m.articles, m.annotations, today=state.today, limit=limit + len(state.stated)):
+        if fact.text in state.stated:
+            continue
+        state.stated.add(fact.text)
+        marks = cites.mark(*(by_id[i] for i in fact.article_ids[:3]))
+        out.append(f"{fact.text} {marks}.")
+        if len(out) >= limit:
+            break
+    return out
 
 
 def _outlets_sentence(articles: Sequence[Article], cites: _Cites, language: str) -> str:
@@ -164,17 +189,14 @@ def _annotations_of(m: StoryMaterial, articles: Sequence[Article]) -> list[Annot
     return [n for n in m.annotations if n.article_id in ids]
 
 
-def _facts_paragraphs(m: StoryMaterial, cites: _Cites, language: str) -> list[str]:
+def _facts_paragraphs(m: StoryMaterial, cites: _Cites, state: _Draft) -> list[str]:
     """A story with no article in the edition's language: structured facts, then a quote in the original."""
     by_id = {a.article_id: a for a in m.articles}
-    paras = []
-    for article_id, phrase in structured_facts(m.annotations):
-        a = by_id.get(article_id)
-        if a is not None:
-            # the marker is rendered with the outlet and its language: naming them here would repeat them
-            paras.append(f"{phrase} {cites.mark(a)}.")
-    first = select_sentences(m.articles, limit=1)
+    # the marker is rendered with the outlet and its language: naming them here would repeat them
+    paras = _facts(m, cites, state, limit=2)
+    first = select_sentences(m.articles, limit=1, exclude=state.used)
     if first:
+        state.used.append(first[0].text)
         if not paras:
             # no event the drafter can state: the quote follows, its outlet and language on the marker
             a = by_id[first[0].article_id]
@@ -184,15 +206,17 @@ def _facts_paragraphs(m: StoryMaterial, cites: _Cites, language: str) -> list[st
 
 
 def _story_paragraphs(
-    m: StoryMaterial, cites: _Cites, language: str, used: list[str], limit: int
-) -> tuple[list[str], list[Extract]]:
-    local = m.in_language(language)
+    m: StoryMaterial, cites: _Cites, state: _Draft, limit: int, *, facts: int = 0
+) -> list[str]:
+    """Up to ``facts`` stated events, then quotes: ``limit`` in all, at least one quote."""
+    local = m.in_language(state.language)
     by_id = {a.article_id: a for a in m.articles}
     if not local:
-        return _facts_paragraphs(m, cites, language), []
-    picks = select_sentences(local, limit=limit, exclude=used)
-    used.extend(p.text for p in picks)
-    return [_quote(p, by_id, cites) for p in picks], picks
+        return _facts_paragraphs(m, cites, state)
+    stated = _facts(m, cites, state, limit=facts) if facts else []
+    picks = select_sentences(local, limit=max(1, limit - len(stated)), exclude=state.used)
+    state.used.extend(p.text for p in picks)
+    return stated + [_quote(p, by_id, cites) for p in picks]
 
 
 def _title(m: StoryMaterial, language: str) -> str:
@@ -200,61 +224,64 @@ def _title(m: StoryMaterial, language: str) -> str:
     return local[0] if local else (m.story.title or "Untitled story")
 
 
-def _lead_blocks(m: StoryMaterial, language: str, used: list[str]) -> list[Block]:
+def _lead_blocks(m: StoryMaterial, state: _Draft) -> list[Block]:
     by_id = {a.article_id: a for a in m.articles}
     cites = _Cites()
-    paras, _ = _story_paragraphs(m, cites, language, used, 2)
-    paras.append(_outlets_sentence(m.articles, cites, language))
-    blocks = [_block("lead", "lead", "lead", paras, cites, title=_title(m, language))]
+    paras = _story_paragraphs(m, cites, state, 3, facts=1)
+    paras.append(_outlets_sentence(m.articles, cites, state.language))
+    blocks = [_block("lead", "lead", "lead", paras, cites, title=_title(m, state.language))]
     # Finding Perspective: one voice per outlet, in any language, marked with language and outlet
     cites = _Cites()
     voices = []
     for outlet in dict.fromkeys(a.outlet for a in m.articles):
         mine = [a for a in m.articles if a.outlet == outlet]
-        pick = select_sentences(mine, limit=1, exclude=used)
+        pick = select_sentences(mine, limit=1, exclude=state.used)
         if pick:
-            used.append(pick[0].text)
+            state.used.append(pick[0].text)
             voices.append(_quote(pick[0], by_id, cites))
         if len(voices) >= 3:
             break
     blocks.append(_block("lead-perspective", "lead", "finding_perspective", voices, cites))
     for block_id, kind in (("lead-behind", "behind_the_scenes"), ("lead-why", "why_it_matters")):
         cites = _Cites()
-        paras, _ = _story_paragraphs(m, cites, language, used, 1)
-        if kind == "behind_the_scenes":
-            facts = [
-                f"{p} {cites.mark(by_id[i])}."
-                for i, p in structured_facts(m.annotations, limit=1)
-                if i in by_id
-            ]
-            paras = paras + facts
+        # Behind The Scenes states the story's next event when there is one; both quote the context
+        paras = _story_paragraphs(
+            m,
+            cites,
+            state,
+            2 if kind == "behind_the_scenes" else 1,
+            facts=1 if kind == "behind_the_scenes" else 0,
+        )
         blocks.append(_block(block_id, "lead", kind, paras, cites))
     return blocks
 
 
-def _more_blocks(n: int, m: StoryMaterial, language: str, used: list[str]) -> list[Block]:
+def _more_blocks(n: int, m: StoryMaterial, state: _Draft) -> list[Block]:
     cites = _Cites()
-    paras, _ = _story_paragraphs(m, cites, language, used, 2)
-    paras.append(_outlets_sentence(m.articles, cites, language))
-    story = _block(f"more-{n}", "more", "story", paras, cites, title=_title(m, language))
+    paras = _story_paragraphs(m, cites, state, 2, facts=1)
+    paras.append(_outlets_sentence(m.articles, cites, state.language))
+    story = _block(f"more-{n}", "more", "story", paras, cites, title=_title(m, state.language))
     cites = _Cites()
-    paras, _ = _story_paragraphs(m, cites, language, used, 1)
+    paras = _story_paragraphs(m, cites, state, 1, facts=1)
     key = _block(f"more-{n}-key", "more", KEY_FACT_KINDS[(n - 1) % 3], paras, cites)
     return [story, key]
 
 
-def _item_block(
-    n: int, country: str, m: StoryMaterial, language: str, used: list[str], names: Mapping[str, str]
-) -> Block:
+def _item_block(n: int, country: str, m: StoryMaterial, state: _Draft, names: Mapping[str, str]) -> Block:
     cites = _Cites()
-    paras, _ = _story_paragraphs(m, cites, language, used, 1)
+    paras = _story_paragraphs(m, cites, state, 2, facts=1)
     # link every source, so the render can credit each byline and language service
     rest = [a for a in m.articles if a.article_id not in {c.article_id for c in cites.items}]
-    sentence = _outlets_sentence(rest, cites, language) if rest else ""
+    sentence = _outlets_sentence(rest, cites, state.language) if rest else ""
     if sentence:
         paras.append(sentence.replace("Reported by", "Also reported by", 1))
     return _block(
-        f"sc-{n}", "supercontinent", "supercontinent_item", paras, cites, title=names.get(country, country)
+        f"sc-{n}",
+        "supercontinent",
+        "supercontinent_item",
+        paras,
+        cites,
+        title=names.get(country) or SUBREGION_NAMES.get(country, country),
     )
 
 
@@ -470,7 +497,7 @@ def draft_edition(
             blocks=tuple(_skeleton(window_start, window_end, opts)),
         )
     names = _country_names(materials)
-    used: list[str] = []
+    state = _Draft(language=lang, today=send_date, used=[], stated=set())
     lead = selection.lead
     headline = _title(lead, lang)
     dek = "; ".join(_title(m, lang) for m in selection.more) + ("." if selection.more else "")
@@ -485,12 +512,12 @@ def draft_edition(
         _block("dek", "top", "dek", [dek]),
         _block("greeting", "top", "greeting", [opts.greeting]),
         _block("intro", "top", "intro", [intro], cites),
-        *_lead_blocks(lead, lang, used),
+        *_lead_blocks(lead, state),
     ]
     for n, m in enumerate(selection.more, 1):
-        blocks.extend(_more_blocks(n, m, lang, used))
+        blocks.extend(_more_blocks(n, m, state))
     for n, (country, m) in enumerate(selection.supercontinent, 1):
-        blocks.append(_item_block(n, country, m, lang, used, names))
+        blocks.append(_item_block(n, country, m, state, names))
     watch = _watch_block(calendar, rising, names, materials)
     if watch is not None:
         blocks.append(watch)

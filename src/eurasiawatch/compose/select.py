@@ -2,7 +2,8 @@
 
 Input is the window's ranked stories with their articles and annotations (:class:`StoryMaterial`),
 best first. The lead is the top-ranked story; the next three become Three More Stories; Across The
-Supercontinent takes the best remaining story of each country not yet covered (4 to 8 items).
+Supercontinent takes the best remaining story of each country of the region not yet covered (4 to 8
+items), or of a part of the region (Central Asia) when a story is about several of its countries.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from ..analyze.stories import Story
 from ..records import Annotation, Article
+from ..render.choropleth import REGION
 
 __all__ = [
     "Selection",
@@ -23,6 +25,7 @@ __all__ = [
     "primary_country",
     "select_stories",
     "story_country",
+    "story_place",
 ]
 
 MIN_ITEMS, MAX_ITEMS = 4, 8
@@ -121,6 +124,36 @@ def story_country(material: StoryMaterial) -> str | None:
     return min(weights, key=lambda c: (-weights[c], order.get(c, len(order)), c))
 
 
+# Parts of the region a story can be about as a whole ("Xi's Central Asian week"): key, name, members.
+SUBREGIONS = (("central-asia", "Central Asia", frozenset({"KZ", "KG", "TJ", "TM", "UZ"})),)
+SUBREGION_NAMES = {key: name for key, name, _ in SUBREGIONS}
+
+
+def story_place(material: StoryMaterial) -> str | None:
+    """What an Across The Supercontinent item is labelled with: a country, or a part of the region.
+
+    A story that names three or more countries of one part of the region (Central Asia) whose
+    weights together outweigh :func:`story_country`'s pick is about that part, unless that pick is
+    one of them and has half their weight ("Xi and Rahmon in Dushanbe" stays Tajikistan). "Xi's
+    week in Central Asia" is not about Russia because a Moscow paper's headline names Moscow.
+    """
+    weights = country_weights(material)
+    country = story_country(material)
+    if weights and country is not None:
+        for key, _, members in SUBREGIONS:
+            inside = [w for c, w in weights.items() if c in members]
+            if len(inside) < 3 or sum(inside) <= weights.get(country, 0.0):
+                continue
+            # a story about one of the members ("Xi and Rahmon in Dushanbe") keeps its country
+            if country not in members or max(inside) < sum(inside) / 2:
+                return key
+    return country
+
+
+def _in_region(place: str | None) -> bool:
+    return place is not None and (place in REGION or place in SUBREGION_NAMES)
+
+
 def select_stories(materials: Sequence[StoryMaterial], *, more: int = 3) -> Selection:
     """Place the window's stories (best first) in the edition's sections."""
     usable = [m for m in materials if m.articles]
@@ -132,8 +165,9 @@ def select_stories(materials: Sequence[StoryMaterial], *, more: int = 3) -> Sele
     items: list[tuple[str, StoryMaterial]] = []
     leftovers = []
     for m in rest[more:]:
-        country = story_country(m)
-        if country and country not in taken and len(items) < MAX_ITEMS:
+        country = story_place(m)
+        # the briefing's region only: a story about Washington is not news "across the supercontinent"
+        if country and _in_region(country) and country not in taken and len(items) < MAX_ITEMS:
             taken.add(country)
             items.append((country, m))
         else:
@@ -142,7 +176,7 @@ def select_stories(materials: Sequence[StoryMaterial], *, more: int = 3) -> Sele
     for m in leftovers:
         if len(items) >= MIN_ITEMS:
             break
-        country = story_country(m)
-        if country:
+        country = story_place(m)
+        if country and _in_region(country):
             items.append((country, m))
     return Selection(lead=lead, more=chosen_more, supercontinent=tuple(items))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,11 +25,16 @@ from .citations import format_day, split_sentences
 
 __all__ = [
     "Extract",
+    "Fact",
     "candidate_sentences",
     "event_phrase",
     "fact_sentence",
+    "grounded",
+    "informativeness",
     "select_sentences",
+    "story_facts",
     "structured_facts",
+    "trim_quote",
 ]
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -96,6 +102,38 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in _TOKEN.findall(text) if len(w) > 3}
 
 
+# Sentences a reader learns nothing from on their own: agency boilerplate, links, "read also".
+_BOILERPLATE = re.compile(
+    r"\b(?:read (?:also|more)|subscribe|all rights reserved|follow us|click here|sign up|"
+    r"читайте также|подписывайтесь|читайте нас|все права защищены|читайте також|"
+    r"(?:said|says|told) (?:in a statement|reporters|journalists)(?:\.|$))",
+    re.IGNORECASE,
+)
+# A sentence opening with a pronoun leans on the one before it, which the reader does not see.
+_LEANS_BACK = re.compile(
+    r"^(?:He|She|It|They|This|That|These|Those|Its|Their|His|Her|Он|Она|Оно|Они|Это|Этот|Эта|"
+    r"Він|Вона|Вони|Це|Ол|Бұл|Bu|Ona|Oni|Ez|Ő)\b"
+)
+_FIGURE = re.compile(r"\d")
+_NAME = re.compile(r"(?<=[\w,;:] )[A-ZА-ЯЁІЇЄЎҚҒҮҰӘӨҺŞÇÖÜŐŰÁÉ][\w'’-]+", re.UNICODE)
+
+
+def informativeness(text: str) -> float:
+    """A bonus for sentences that carry figures and named actors, a penalty for ones that say nothing alone.
+
+    Figures (any digit: amounts, dates, counts) add 0.5; each name after the first word adds 0.25
+    (up to three); boilerplate ("read also", "said in a statement.") subtracts 1.5, and so does a sentence
+    that opens with a pronoun (it leans on one the reader does not see).
+    """
+    score = 0.5 if _FIGURE.search(text) else 0.0
+    score += 0.25 * min(3, len(_NAME.findall(text)))
+    if _BOILERPLATE.search(text):
+        score -= 1.5
+    if _LEANS_BACK.match(text):
+        score -= 1.5
+    return score
+
+
 def candidate_sentences(article: Article) -> list[Extract]:
     """The article's sentences that could stand alone in a summary (not too short, not too long)."""
     paragraphs = article.paragraphs or tuple(p for p in article.text.split("\n\n") if p.strip())
@@ -109,6 +147,13 @@ def candidate_sentences(article: Article) -> list[Extract]:
 
 def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _repeats(a: set[str], b: set[str], redundancy: float) -> bool:
+    """Whether two sentences say the same: much overlap, or the shorter's words nearly all in the other."""
+    if not a or not b:
+        return False
+    return _jaccard(a, b) > redundancy or len(a & b) / min(len(a), len(b)) > 0.75
 
 
 def select_sentences(
@@ -126,7 +171,9 @@ def select_sentences(
         limit: how many sentences to return.
         exclude: sentences already used elsewhere in the edition (they count as chosen).
         per_article: at most this many from one article, so several sources speak.
-        redundancy: word-overlap (Jaccard) above which a sentence repeats a chosen one.
+        redundancy: word-overlap (Jaccard) above which a sentence repeats a chosen one; a sentence
+            whose words are more than three quarters inside a chosen one (or the other way round)
+            repeats it too.
 
     Returns:
         Chosen sentences, best first.
@@ -143,14 +190,14 @@ def select_sentences(
         words = _words(c.text)
         centrality = len(words & shared) / (len(words) ** 0.5) if words else 0.0
         position = 1.0 / (1 + c.paragraph + 0.5 * c.index)
-        scored.append((centrality + 2.0 * position, c))
+        scored.append((centrality + 2.0 * position + informativeness(c.text), c))
     scored.sort(key=lambda sc: (-sc[0], sc[1].article_id, sc[1].paragraph, sc[1].index))
     chosen: list[Extract] = []
     seen = [_words(t) for t in exclude]
     used: Counter[str] = Counter()
     for score, c in scored:
         words = _words(c.text)
-        if used[c.article_id] >= per_article or any(_jaccard(words, s) > redundancy for s in seen):
+        if used[c.article_id] >= per_article or any(_repeats(words, s, redundancy) for s in seen):
             continue
         chosen.append(
             Extract(text=c.text, article_id=c.article_id, paragraph=c.paragraph, index=c.index, score=score)
@@ -209,15 +256,19 @@ def _sentence_actors(event: Event, annotation: Annotation) -> list[str] | None:
     return names
 
 
-def fact_sentence(event: Event, annotation: Annotation) -> str | None:
+def fact_sentence(event: Event, annotation: Annotation, *, today: date | None = None) -> str | None:
     """An English sentence stating an event ("On 3 July 2024, Xi Jinping and Viktor Orbán held talks").
 
     Only for events of a type with a wording, with actors tied to a country, at least one of them a
     named person, organisation or company and none of them anything else (a product, a place, an
     event); the reporting agency is not an actor. None otherwise (the source is quoted
     instead). No final full stop.
+
+    The mode decides the wording: an asserted event is stated as done; a planned or upcoming one
+    as due ("are due to hold talks on 20 July 2024"; "were due to" when that day is before
+    ``today``; "plans to" without a day); a hypothetical one with "may"; a negated one not at all.
     """
-    if event.mode in ("negated", "hypothetical") or not any(c for c, _ in event.actors):
+    if event.mode == "negated" or not any(c for c, _ in event.actors):
         return None
     names = _sentence_actors(event, annotation)
     # two sides exactly: with three or more the annotator has usually merged several meetings
@@ -227,11 +278,15 @@ def fact_sentence(event: Event, annotation: Annotation) -> str | None:
     if not any(entity and entity in names for _, entity in event.actors):
         return None
     day = None
+    iso: date | None = None
     if event.date:
         with contextlib.suppress(ValueError):
-            day = format_day(date.fromisoformat(event.date))
-    tense = 1 if event.upcoming else 0
-    if event.type in _MUTUAL:
+            iso = date.fromisoformat(event.date)
+            day = format_day(iso)
+    future = event.upcoming or event.mode in ("planned", "hypothetical")
+    tense = 1 if future else 0
+    mutual = event.type in _MUTUAL
+    if mutual:
         who = " and ".join(names)
         verb = _MUTUAL[event.type][tense]
     elif event.type in _DIRECTED:
@@ -240,13 +295,14 @@ def fact_sentence(event: Event, annotation: Annotation) -> str | None:
     else:
         return None
     where = f" in {event.location}" if event.location and event.location not in names else ""
-    if event.upcoming:
-        when = f" on {day}" if day else ""
-        return (
-            f"{who} are due to {verb}{where}{when}"
-            if event.type in _MUTUAL
-            else (f"{who} is due to {verb}{where}{when}")
-        )
+    if event.mode == "hypothetical":
+        return f"{who} may {verb}{where}"
+    if future:
+        if day is None:
+            return f"{who} {'plan' if mutual else 'plans'} to {verb}{where}"
+        if today is not None and iso is not None and iso < today:
+            return f"{who} {'were' if mutual else 'was'} due to {verb}{where} on {day}"
+        return f"{who} {'are' if mutual else 'is'} due to {verb}{where} on {day}"
     return f"On {day}, {who} {verb}{where}" if day else f"{who} {verb}{where}"
 
 
@@ -273,4 +329,153 @@ def structured_facts(annotations: Sequence[Annotation], *, limit: int = 2) -> li
         out.append((article_id, phrase))
         if len(out) >= limit:
             break
+    return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fact:
+    """A sentence the drafter states about a story's event, and every article that reports it.
+
+    ``article_ids`` starts with the article whose evidence names every side of the event.
+    """
+
+    text: str  # no final full stop
+    article_ids: tuple[str, ...]
+    mode: str = "asserted"
+    day: str | None = None
+
+
+def _document(article: Article) -> tuple[str, int]:
+    """The annotator's document (``title + "\\n\\n" + body``, NFC) and where the body starts."""
+    title = (
+        unicodedata.normalize("NFC", article.title.strip()) if article.title and article.title.strip() else ""
+    )
+    body = unicodedata.normalize("NFC", article.text)
+    return (f"{title}\n\n{body}" if title else body), (len(title) + 2 if title else 0)
+
+
+def grounded(event: Event, annotation: Annotation, article: Article) -> bool:
+    """Whether the event's own sentence names every side a fact sentence would state.
+
+    The annotator may take a side from the sentence before or from the article's subject ("Joe Biden
+    and China reached an agreement" from a sentence about Biden's speech); such an event is low
+    confidence and not stated. The reporting agency is not a side.
+    """
+    return _side_positions(event, annotation, article) is not None
+
+
+def _side_positions(event: Event, annotation: Annotation, article: Article) -> list[int] | None:
+    """Where each side is first named in the event's own sentence (None: a side is not named there)."""
+    doc, _ = _document(article)
+    evidence = unicodedata.normalize("NFC", event.evidence.strip())
+    if not evidence:
+        return None
+    start = doc.find(evidence)
+    if start < 0:
+        return None
+    end = start + len(evidence)
+    inside = [m for m in annotation.mentions if start <= m.start < end]
+    kinds = {m.name: m.entity_type for m in annotation.mentions if m.kind == "entity"}
+    positions = []
+    for country, entity in event.actors:
+        if entity is not None:
+            if kinds.get(entity) in _NOT_ACTORS:
+                continue
+            at = [m.start for m in inside if m.kind == "entity" and m.name == entity]
+        else:
+            at = [m.start for m in inside if m.kind == "country" and m.key == country]
+        if not at:
+            return None
+        positions.append(min(at))
+    return positions
+
+
+def _in_order(event: Event, annotation: Annotation, article: Article) -> bool:
+    """Whether the doer is named before the other side in the event's sentence ("A Russian missile struck
+    Okhmatdyt": Russia first), as it is in an active sentence; a passive one is not stated."""
+    positions = _side_positions(event, annotation, article)
+    return positions is not None and positions == sorted(positions)
+
+
+def story_facts(
+    articles: Sequence[Article],
+    annotations: Sequence[Annotation],
+    *,
+    today: date | None = None,
+    limit: int = 2,
+) -> list[Fact]:
+    """The events of a story the drafter may state, most reported first.
+
+    An event is stated only when :func:`fact_sentence` has a wording for it and it is confident:
+    at least two articles of the story give the same sentence (same type, sides, order, day and
+    mode), and in at least one of them the event's own sentence names every side
+    (:func:`grounded`) — for a type with a direction ("X imposed sanctions on Y"), the doer first.
+    Asserted events come before planned ones, hypothetical ones last; among equals, the one more
+    articles report.
+    """
+    by_id = {a.article_id: a for a in articles}
+    found: dict[str, list[str]] = {}
+    grounded_in: dict[str, list[str]] = {}
+    info: dict[str, Event] = {}
+    for n in annotations:
+        article = by_id.get(n.article_id)
+        if article is None:
+            continue
+        for e in n.events:
+            text = fact_sentence(e, n, today=today)
+            if text is None:
+                continue
+            info.setdefault(text, e)
+            ids = found.setdefault(text, [])
+            if n.article_id not in ids:
+                ids.append(n.article_id)
+            sure = _in_order(e, n, article) if e.type in _DIRECTED else grounded(e, n, article)
+            if sure and n.article_id not in grounded_in.setdefault(text, []):
+                grounded_in[text].append(n.article_id)
+    modes = {"asserted": 0, "planned": 1, "hypothetical": 2}
+    facts = []
+    for text, ids in found.items():
+        e = info[text]
+        first = grounded_in.get(text, [])
+        if not first or len(ids) < 2:
+            continue
+        order = first + [i for i in ids if i not in first]
+        facts.append(Fact(text=text, article_ids=tuple(order), mode=e.mode, day=e.date))
+    facts.sort(key=lambda f: (modes.get(f.mode, 3), -len(f.article_ids), f.day or "", f.text))
+    return facts[:limit]
+
+
+# A dateline before the first words ("BEIJING, July 8 (Xinhua) -- ", "KYIV — "): the quote starts after it.
+_QUOTE_DATELINE = re.compile(
+    r"^\s*(?P<city>[^\W\d]+(?:[ -][^\W\d]+)?)(?P<rest>,[^.!?\n]{0,50}?)?\s(?:—|–|--)\s+(?=[^\W\d_])"
+)
+# Where a long sentence can end early and still say its main thing: before a second clause.
+_CLAUSE_BREAK = re.compile(
+    r"(?:; |: |, (?:which|while|whose|where|extending|making|adding|in what|"
+    r"который|которая|которое|которые|где|хотя|при этом|що|який|яка|де|amely|aki|ahol|koji|koja|koje) | — )"
+)
+QUOTE_CHARS = 200  # a quote longer than this is cut at its first clause break past QUOTE_MIN_CHARS
+QUOTE_MIN_CHARS = 70
+
+
+def trim_quote(text: str) -> str:
+    """The informative part of a sentence quoted word for word.
+
+    A dateline before the first words goes; a sentence longer than ``QUOTE_CHARS`` ends at its first
+    clause break after ``QUOTE_MIN_CHARS`` characters, marked with an ellipsis, unless the rest
+    holds a figure or a day. What is left is a
+    piece of the outlet's sentence, word for word.
+    """
+    out = text.strip()
+    m = _QUOTE_DATELINE.match(out)
+    if m and (m["rest"] or m["city"].isupper()) and out[m.end()].isupper():
+        out = out[m.end() :]
+    if len(out) > QUOTE_CHARS:
+        for brk in _CLAUSE_BREAK.finditer(out, QUOTE_MIN_CHARS):
+            head = out[: brk.start()].rstrip(" ,;:—")
+            tail = out[len(head) :]
+            balanced = all(head.count(a) == head.count(b) for a, b in ("«»", "()", "„”", "“”"))
+            # a clause with a figure or a day is worth its length: that sentence stays whole
+            if len(tail) >= 30 and balanced and not _FIGURE.search(tail):
+                return head + "…"
     return out

@@ -413,6 +413,14 @@ def mention_summary(
     return out
 
 
+def _anchor_articles(kind: str, key: str, since: datetime | None, until: datetime | None) -> Select[Any]:
+    """The ids of the articles that mention ``key`` (in the window), for an ``IN`` test."""
+    stmt = select(mentions.c.article_id).where(mentions.c.kind == kind, mentions.c.key == key)
+    if since is not None or until is not None:
+        stmt = _window(stmt.join(articles, articles.c.article_id == mentions.c.article_id), since, until)
+    return stmt
+
+
 def _co_mentions_stmt(
     dialect: str,
     kind: str,
@@ -422,25 +430,20 @@ def _co_mentions_stmt(
     until: datetime | None,
     limit: int,
 ) -> Select[Any]:
-    anchor = mentions.alias("anchor")
-    other = mentions.alias("other")
-    n = func.count(func.distinct(other.c.article_id)).label("articles")
-    source = anchor.join(other, other.c.article_id == anchor.c.article_id)
-    if since is not None or until is not None:
-        source = source.join(articles, articles.c.article_id == anchor.c.article_id)
-    stmt = (
-        select(
-            other.c.key,
-            func.min(other.c.name).label("name"),
-            func.min(other.c.entity_type).label("entity_type"),
-            n,
-        )
-        .select_from(source)
-        .where(anchor.c.kind == kind, anchor.c.key == key, other.c.kind == other_kind)
-        .where(or_(other.c.kind != kind, other.c.key != key))
+    # an IN over the anchor's articles, not a self-join: SQLite would drive the join from every
+    # mention of the other kind (measured: 300 ms against 1 ms on 2,400 mentions)
+    n = func.count(func.distinct(mentions.c.article_id)).label("articles")
+    stmt = select(
+        mentions.c.key,
+        func.min(mentions.c.name).label("name"),
+        func.min(mentions.c.entity_type).label("entity_type"),
+        n,
+    ).where(
+        mentions.c.article_id.in_(_anchor_articles(kind, key, since, until)),
+        mentions.c.kind == other_kind,
+        or_(mentions.c.kind != kind, mentions.c.key != key),
     )
-    stmt = _window(stmt, since, until)
-    return stmt.group_by(other.c.key).order_by(n.desc(), other.c.key).limit(limit)
+    return stmt.group_by(mentions.c.key).order_by(n.desc(), mentions.c.key).limit(limit)
 
 
 def co_mentions(
@@ -510,16 +513,9 @@ def _themes_for_stmt(
     dialect: str, kind: str, key: str, since: datetime | None, until: datetime | None
 ) -> Select[Any]:
     n = func.count(func.distinct(article_themes.c.article_id)).label("articles")
-    source = article_themes.join(mentions, mentions.c.article_id == article_themes.c.article_id)
-    if since is not None or until is not None:
-        source = source.join(articles, articles.c.article_id == article_themes.c.article_id)
-    stmt = (
-        select(article_themes.c.theme, n)
-        .select_from(source)
-        .where(mentions.c.kind == kind, mentions.c.key == key)
-    )
     return (
-        _window(stmt, since, until)
+        select(article_themes.c.theme, n)
+        .where(article_themes.c.article_id.in_(_anchor_articles(kind, key, since, until)))
         .group_by(article_themes.c.theme)
         .order_by(n.desc(), article_themes.c.theme)
     )

@@ -10,6 +10,7 @@ Every change writes a row to the desk's audit log in the same transaction.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import replace
 from datetime import datetime
 
@@ -37,6 +38,7 @@ __all__ = [
     "approve_for_slot",
     "compose_options",
     "edit_block",
+    "email_preview_html",
     "load_edition",
     "redraft",
     "render_preview",
@@ -159,6 +161,14 @@ def render_options(settings: Settings, site_url: str = "") -> RenderOptions:
 def render_preview(edition: Edition, settings: Settings, site_url: str = "") -> RenderedEdition:
     """The edition rendered for every channel, as subscribers and the archive would get it."""
     return render_edition(edition, options=render_options(settings, site_url))
+
+
+def email_preview_html(rendered: RenderedEdition) -> str:
+    """The HTML email with its inline parts (``cid:`` charts) written in as ``data:`` URLs, for a browser."""
+    html = rendered.email_html
+    for cid, mime, data in rendered.inline_parts:
+        html = html.replace(f"cid:{cid}", f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}")
+    return html
 
 
 def send_test_copy(

@@ -150,6 +150,7 @@ def test_previews(desk: TestClient, sample: Edition) -> None:
     assert r.headers["content-security-policy"].startswith("sandbox;")
     assert "script-src" not in r.headers["content-security-policy"]
     assert sample.headline.split()[0] in r.text
+    assert "cid:" not in r.text and 'src="data:image/png;base64,' in r.text  # the chart shows
     text = desk.get(f"/desk/editions/{sample.edition_id}/preview/text")
     assert text.headers["content-type"].startswith("text/plain") and sample.headline.split()[0] in text.text
     web = desk.get(f"/desk/editions/{sample.edition_id}/preview/web/")

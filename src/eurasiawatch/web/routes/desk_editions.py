@@ -9,7 +9,8 @@ one of the next send slots. ``/desk/editions/<id>/blocks/<block>`` edits one blo
 
 The email preview is its own page holding the rendered email exactly as subscribers get it; the email
 carries its styles inline, so that one response has its own Content-Security-Policy: ``sandbox`` (no
-scripts, a unique origin), inline styles allowed, images only from ``data:``.
+scripts, a unique origin), inline styles allowed, images only from ``data:`` (the charts, which the
+email carries as ``cid:`` parts, are written in as ``data:`` URLs).
 """
 
 from __future__ import annotations
@@ -172,7 +173,8 @@ def preview_email(request: Request, user: Editor, edition_id: EditionId) -> HTML
     """The HTML email as subscribers get it (sandboxed: no scripts, inline styles only)."""
     rendered = editing.render_preview(_load(request, edition_id), get_settings(request), _site(request))
     return HTMLResponse(
-        rendered.email_html, headers={"Content-Security-Policy": EMAIL_PREVIEW_CSP, **NO_STORE}
+        editing.email_preview_html(rendered),
+        headers={"Content-Security-Policy": EMAIL_PREVIEW_CSP, **NO_STORE},
     )
 
 

@@ -121,3 +121,22 @@ def test_bad_input_is_reported(desk: TestClient) -> None:
     assert r.status_code == 400 and "is not a date" in r.text
     empty = desk.get("/desk/search")
     assert empty.status_code == 200 and "Type some words" in empty.text
+
+
+def test_filters_without_words_list_articles_newest_first(desk: TestClient) -> None:
+    r = desk.get("/desk/search", params={"country": "KZ"})
+    assert r.status_code == 200, r.text
+    assert page(r.text).xpath("//h2[@id='hits-h']")[0].text_content() == "4 articles match"
+    hrefs = page(r.text).xpath("//ol[@class='results']/li/h3/a/@href")
+    assert [h.rsplit("/", 1)[1] for h in hrefs] == ["a1", "a2", "a5", "a3"]
+    assert not page(r.text).xpath("//aside[@class='facets']")
+    r = desk.get("/desk/search", params={"country": "KZ", "language": "ru"})
+    assert [a.rsplit("/", 1)[1] for a in page(r.text).xpath("//ol[@class='results']/li/h3/a/@href")] == ["a2"]
+    until = (NOW - timedelta(days=3)).date().isoformat()
+    r = desk.get("/desk/search", params={"country": "KZ", "until": until})
+    assert sorted(
+        a.rsplit("/", 1)[1] for a in page(r.text).xpath("//ol[@class='results']/li/h3/a/@href")
+    ) == [
+        "a3",
+        "a5",
+    ]

@@ -4,13 +4,14 @@ The query string mirrors ``eurasiawatch search``: ``q`` (words, ``"a phrase"``, 
 ``-word``, ``prefix*``), then filters ``country``, ``theme``, ``entity``, ``language``, ``source``
 (the outlet), ``since`` and ``until`` (YYYY-MM-DD), each repeatable, and ``page``. The search itself
 is ``analyze.search.search``; this module parses the query, turns hits into marked-up snippets and
-facet values into links that add or drop a filter.
+facet values into links that add or drop a filter. Filters without words list the matching
+articles newest first (``store.browse.article_rows``), without facets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
 from ...analyze.search import SearchFilters, SearchQueryError, search
+from ...store import browse
 from ..auth import Editor
 from ..deps import get_db
 from ..templating import render
@@ -100,6 +102,7 @@ def search_page(
         params.extend((name, v) for v in values)
     params.extend((k, v) for k, v in (("since", since or ""), ("until", until or "")) if v)
     result = None
+    listing: dict[str, Any] | None = None
     status = 200
     if q.strip() and not errors:
         filters = SearchFilters(
@@ -119,6 +122,8 @@ def search_page(
             status = 400
     elif errors:
         status = 400
+    elif any(chosen.values()) or start or end:
+        listing = _listing(request, chosen, start, end, page)
     facets: list[dict[str, Any]] = []
     active: list[dict[str, str]] = []
     for name, kind, label in FILTERS:
@@ -142,11 +147,12 @@ def search_page(
             )
         facets.append({"label": label, "items": items})
     pages: dict[str, str | None] = {"prev": None, "next": None}
-    if result is not None:
+    total = result.total if result is not None else listing["total"] if listing is not None else 0
+    if result is not None or listing is not None:
         base = [p for p in params]
         if page > 1:
             pages["prev"] = _href([*base, ("page", str(page - 1))])
-        if page * PAGE_SIZE < result.total:
+        if page * PAGE_SIZE < total:
             pages["next"] = _href([*base, ("page", str(page + 1))])
     hits = [
         {
@@ -159,6 +165,8 @@ def search_page(
         }
         for h in (result.hits if result is not None else ())
     ]
+    if listing is not None:
+        hits = listing["hits"]
     context = {
         "title": f"Search: {q}" if q else "Search",
         "user": user,
@@ -167,6 +175,9 @@ def search_page(
         "until": until or "",
         "chosen": chosen,
         "result": result,
+        "summary": None
+        if result is None and listing is None
+        else {"total": total, "offset": (page - 1) * PAGE_SIZE, "words": result is not None},
         "hits": hits,
         "facets": facets,
         "active": active,
@@ -178,3 +189,33 @@ def search_page(
     return render(
         request, "desk/search.html", context, status=status, headers={"Cache-Control": "private, no-store"}
     )
+
+
+def _listing(
+    request: Request, chosen: dict[str, tuple[str, ...]], start: date | None, end: date | None, page: int
+) -> dict[str, Any]:
+    """Articles matching the filters alone, newest first (no words: no ranking, no facets)."""
+    f = browse.ArticleFilter(
+        countries=chosen["country"],
+        themes=chosen["theme"],
+        entities=chosen["entity"],
+        languages=chosen["language"],
+        outlets=chosen["source"],
+        since=datetime(start.year, start.month, start.day, tzinfo=UTC) if start else None,
+        until=datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1) if end else None,
+    )
+    with get_db(request).begin() as conn:
+        total = browse.count_article_rows(conn, f)
+        rows = browse.article_rows(conn, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    hits = [
+        {
+            "article_id": r["article_id"],
+            "title": marked(r["title"] or "(untitled)", ()),
+            "snippet": marked(r["description"] or "", ()),
+            "outlet": r["outlet"],
+            "language": r["language"],
+            "published": r["published"],
+        }
+        for r in rows
+    ]
+    return {"total": total, "hits": hits}

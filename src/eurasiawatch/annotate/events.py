@@ -62,6 +62,7 @@ _LEAD_SENTENCES = 3  # the title and the lead may lean on the article's main cou
 # one point per sentence from the top; these bonuses and penalties move an event up or down
 _OWN_ACTORS_BONUS = 0.5  # per side (up to two) named in the sentence itself
 _ASSERTED_BONUS = 3.0  # reports of what happened outrank plans and conditionals
+_NON_CHINA_PENALTY = 2.0  # in an article mainly about China, the events without it (the tracker's subject)
 _GENERIC_PENALTY = {"COOPERATE": 3.0}  # "built", "opened", "launched": mostly background
 _GENERIC_MIN_OWN = {"COOPERATE": 2}  # past the lead, only where both sides are named
 _MIN_SCORE = -1.0  # candidates past the best one need this rank score
@@ -282,9 +283,12 @@ def _fill_actors(
     return (*actors, *extra)
 
 
-def _rank(event: Event, index: int, own: int) -> tuple[float, int]:
-    """Higher first: early sentences, sentences naming both sides, asserted reports, specific types."""
+def _rank(event: Event, index: int, own: int, china: bool = False) -> tuple[float, int]:
+    """Higher first: early sentences, sentences naming both sides, asserted reports, specific types,
+    and — in an article mainly about China (``china``) — events China takes part in."""
     score = -float(index)
+    if china and all(country != "CN" for country, _ in event.actors):
+        score -= _NON_CHINA_PENALTY
     score += _OWN_ACTORS_BONUS * min(own, 2)
     if event.mode in ("asserted", "negated"):  # what happened, or failed to ("no deal was signed")
         score += _ASSERTED_BONUS
@@ -666,7 +670,8 @@ def extract_events(
             )
             first[key] = len(candidates)
             explicit[len(candidates)] = own_date
-            candidates.append((_rank(event, index, len({c for c, _ in own})), index, event))
+            rank = _rank(event, index, len({c for c, _ in own}), "CN" in fallback)
+            candidates.append((rank, index, event))
     ranked = sorted(candidates, key=lambda c: c[0], reverse=True)
     kept = ranked[:1] + [c for c in ranked[1:_MAX_EVENTS] if c[0][0] >= _MIN_SCORE]
     return tuple(e for _, _, e in sorted(kept, key=lambda c: c[1]))

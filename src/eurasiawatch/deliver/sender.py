@@ -54,7 +54,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 LAZY_COMMIT = 0.25
-"""Seconds a change other than a claim may wait for a transaction when the send journal is on."""
+"""Seconds a ``sent`` or ``dropped`` change may wait for a transaction when the send journal is on."""
 
 
 class RecipientLike(Protocol):
@@ -305,15 +305,15 @@ class _Run:
     ) -> asyncio.Future[bool]:
         """Queue a state change for a group commit; the future resolves once it is committed.
 
-        A claim (``sending``) starts a transaction at once (its message waits for it). With a
-        journal, every other change (``sent``, ``deferred``, …) can wait: the journal already holds
-        what a resume needs, so those changes ride along with the next claim's transaction, or
-        are committed at most ``LAZY_COMMIT`` seconds later — fewer transactions, same window.
+        Most changes start a transaction at once (a claim's message waits for it). With a
+        journal, ``sent`` and ``dropped`` can wait: the journal already holds the 250 (and a
+        dropped row was never claimed), so they ride along with the next claim's transaction or are
+        committed at most ``LAZY_COMMIT`` seconds later — fewer transactions, same window.
         """
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         change = Transition(row_id, state, tuple(from_states) if from_states else None, values)
         self._changes.append((change, future))
-        if state == "sending" or self.journal is None:
+        if state not in ("sent", "dropped") or self.journal is None:
             self._urgent = True
             self._start_committer()
         elif self._timer is None:

@@ -70,24 +70,29 @@ def _scanner(language: str) -> Any:
     """An Aho-Corasick automaton over the leading letters of every theme term of ``language``.
 
     Each key (a term's first word, lower case, without its ``*``) maps to (key length, entries);
-    an entry is (group index in ``_GROUPS``, rank, the term's own regex). The rank is the term's place
-    in its group's alternation (longest first, as in ``compile_terms``), so :func:`_scan` picks the
-    same match the group's one-regex ``finditer`` would.
+    an entry is (group index in ``_GROUPS``, rank, the term; its regex is compiled when first
+    needed). The rank is the term's place in its group's alternation (longest first, as in
+    ``compile_terms``), so :func:`_scan` picks the same match the group's one-regex ``finditer`` would.
     """
     lex = load_lexicon("themes")["themes"]
-    table: dict[str, list[tuple[int, int, re.Pattern[str]]]] = {}
+    table: dict[str, list[tuple[int, int, str]]] = {}
     for group, (theme, strength) in enumerate(_GROUPS):
         languages = (language,) if language in lex[theme] else tuple(lex[theme])
         terms = {t for lang in languages for t in lex[theme][lang].get(strength, ()) if t.strip()}
         for rank, term in enumerate(sorted(terms, key=lambda t: (-len(t), t))):
-            regex = re.compile(r"(?<![\w])(?:" + _term_pattern(term) + r")(?![\w])", re.IGNORECASE)
             key = term.split()[0].rstrip("*").lower()
-            table.setdefault(key, []).append((group, rank, regex))
+            table.setdefault(key, []).append((group, rank, term))
     automaton = ahocorasick.Automaton()
     for key, entries in table.items():
         automaton.add_word(key, (len(key), tuple(entries)))
     automaton.make_automaton()
     return automaton
+
+
+@functools.cache  # compiled on first sight: most of a lexicon's terms never occur in a given run
+def _term_regex(term: str) -> re.Pattern[str]:
+    """One term's regex, with the word boundaries of ``compile_terms``."""
+    return re.compile(r"(?<![\w])(?:" + _term_pattern(term) + r")(?![\w])", re.IGNORECASE)
 
 
 def _scan(text: str, language: str) -> list[list[tuple[int, int, str]]] | None:
@@ -104,8 +109,8 @@ def _scan(text: str, language: str) -> list[list[tuple[int, int, str]]] | None:
     candidates: list[tuple[int, int, int, int, str]] = []
     for end, (size, entries) in _scanner(language).iter(lowered):
         start = end - size + 1
-        for group, rank, regex in entries:
-            m = regex.match(text, start)
+        for group, rank, term in entries:
+            m = _term_regex(term).match(text, start)
             if m is not None:
                 candidates.append((group, start, rank, m.end(), m.group(0).lower()))
     candidates.sort()

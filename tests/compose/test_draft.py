@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -75,20 +76,34 @@ def test_every_drafted_sentence_cites_checkable_articles(sample_db) -> None:
 
 
 def test_story_without_english_article_states_facts_and_quotes_the_original(sample_db) -> None:
-    edition = _draft(sample_db)
-    found = False
-    for b in edition.blocks:
-        if (
-            b.citations
-            and all(c.language != "en" for c in b.citations)
-            and b.section in ("lead", "more", "supercontinent")
-        ):
-            paragraphs = b.text.split("\n\n")
-            stated = any(p.startswith("On ") for p in paragraphs)
-            assert stated or "in the original language" in b.text.lower()
-            assert any(p.startswith(">") for p in b.text.split("\n\n"))
-            found = True
-    assert found
+    db, settings = sample_db
+    inputs = gather_inputs(db, settings, CLOCK, start=START, end=END)
+    # the Dushanbe talks as if no outlet had written about them in English
+    materials = []
+    for m in inputs.materials:
+        if any("Dushanbe" in (a.title or "") for a in m.articles):
+            foreign = tuple(a for a in m.articles if a.language != "en")
+            ids = {a.article_id for a in foreign}
+            m = replace(
+                m, articles=foreign, annotations=tuple(n for n in m.annotations if n.article_id in ids)
+            )
+        materials.append(m)
+    edition = draft_edition(
+        materials, send_date=SEND, window_start=START, window_end=END, rising=inputs.rising
+    )
+    block = next(b for b in edition.blocks if b.title == "Tajikistan")
+    assert all(c.language != "en" for c in block.citations)
+    paragraphs = block.text.split("\n\n")
+    # the event in English, from two outlets, then a quote in the original language
+    assert re.fullmatch(
+        r"On 5 July 2024, Xi Jinping and Emomali Rahmon held talks (\[\d\]){2,3}\.", paragraphs[0]
+    )
+    assert paragraphs[1].startswith("> ") and re.search("[а-яʻ]", paragraphs[1])
+    # with no event the drafter can state, it says whose words follow
+    bare = [replace(m, annotations=tuple(replace(n, events=()) for n in m.annotations)) for m in materials]
+    edition = draft_edition(bare, send_date=SEND, window_start=START, window_end=END, rising=inputs.rising)
+    block = next(b for b in edition.blocks if b.title == "Tajikistan")
+    assert re.fullmatch(r"In the original language \[1\]:", block.text.split("\n\n")[0])
 
 
 def test_editor_edits_survive_a_redraft_and_history_is_kept(sample_db) -> None:

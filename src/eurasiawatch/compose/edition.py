@@ -208,7 +208,11 @@ def _facts_paragraphs(m: StoryMaterial, cites: _Cites, state: _Draft) -> list[st
 def _story_paragraphs(
     m: StoryMaterial, cites: _Cites, state: _Draft, limit: int, *, facts: int = 0
 ) -> list[str]:
-    """Up to ``facts`` stated events, then quotes: ``limit`` in all, at least one quote."""
+    """Up to ``facts`` stated events, then quotes: ``limit`` paragraphs in all, at least one quote.
+
+    The facts are the drafter's own sentences (:func:`~.summarize.story_facts`), the quotes the
+    story's best sentences in the edition's language, trimmed to their informative clause.
+    """
     local = m.in_language(state.language)
     by_id = {a.article_id: a for a in m.articles}
     if not local:
@@ -244,14 +248,8 @@ def _lead_blocks(m: StoryMaterial, state: _Draft) -> list[Block]:
     blocks.append(_block("lead-perspective", "lead", "finding_perspective", voices, cites))
     for block_id, kind in (("lead-behind", "behind_the_scenes"), ("lead-why", "why_it_matters")):
         cites = _Cites()
-        # Behind The Scenes states the story's next event when there is one; both quote the context
-        paras = _story_paragraphs(
-            m,
-            cites,
-            state,
-            2 if kind == "behind_the_scenes" else 1,
-            facts=1 if kind == "behind_the_scenes" else 0,
-        )
+        # Behind The Scenes states the story's next confident event when there is one, with a quote
+        paras = _story_paragraphs(m, cites, state, 1, facts=1 if kind == "behind_the_scenes" else 0)
         blocks.append(_block(block_id, "lead", kind, paras, cites))
     return blocks
 
@@ -269,7 +267,8 @@ def _more_blocks(n: int, m: StoryMaterial, state: _Draft) -> list[Block]:
 
 def _item_block(n: int, country: str, m: StoryMaterial, state: _Draft, names: Mapping[str, str]) -> Block:
     cites = _Cites()
-    paras = _story_paragraphs(m, cites, state, 2, facts=1)
+    # a short item: the event in our words when one is confident, and one quote
+    paras = _story_paragraphs(m, cites, state, 1, facts=1)
     # link every source, so the render can credit each byline and language service
     rest = [a for a in m.articles if a.article_id not in {c.article_id for c in cites.items}]
     sentence = _outlets_sentence(rest, cites, state.language) if rest else ""

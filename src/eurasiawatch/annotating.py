@@ -17,7 +17,7 @@ from .annotate import KnowledgeBase, annotate_article, load_kb, user_kb_path
 from .annotate.theme_model import active_theme_classifier, models_dir
 from .clock import Clock
 from .config import Settings
-from .corrections import with_corrections
+from .corrections import with_corrections_many
 from .errors import AnnotationError
 from .store import Database, queries
 from .store.annotations import save_annotation, stale_article_ids
@@ -110,9 +110,9 @@ def annotate_stored(
                 continue
             done.append(replace(annotation, model_version=report.model_version))
         with db.begin() as conn:
-            for annotation in done:
-                # editors' corrections (themes, countries, entities) win over the annotator
-                save_annotation(conn, with_corrections(conn, annotation), now=clock.now())
+            # editors' corrections (themes, countries, entities) win over the annotator
+            for annotation in with_corrections_many(conn, done):
+                save_annotation(conn, annotation, now=clock.now())
             for article_id, reason in failed:
                 queries.record_failure(
                     conn, stage="annotate", url=article_id, source=None, reason=reason, at=clock.now()

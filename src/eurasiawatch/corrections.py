@@ -6,14 +6,14 @@
 - **Countries and entities** go to ``mention_corrections`` (migration 0014).
 
 Both kinds are applied over the annotator's output whenever an article is annotated again
-(``annotating.annotate_stored`` calls :func:`with_corrections`), so they win over the annotator and
-survive ``reannotate``. Each correction re-indexes the article for search and writes an audit row
-(who, what, before, after) in the same transaction.
+(``annotating.annotate_stored`` and the archive backfill call :func:`with_corrections_many`), so they
+win over the annotator and survive ``reannotate``. Each correction re-indexes the article for search
+and writes an audit row (who, what, before, after) in the same transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +32,14 @@ from .store import Database, queries
 from .store import desk as store
 from .store.annotations import load_annotation, save_annotation
 
-__all__ = ["Change", "CorrectionError", "correct_mentions", "correct_themes", "with_corrections"]
+__all__ = [
+    "Change",
+    "CorrectionError",
+    "correct_mentions",
+    "correct_themes",
+    "with_corrections",
+    "with_corrections_many",
+]
 
 
 class CorrectionError(EurasiawatchError):
@@ -58,6 +65,17 @@ def with_corrections(conn: Connection, annotation: Annotation) -> Annotation:
     themes = store.theme_corrections_for(conn, [aid]).get(aid, [])
     mentions = store.mention_corrections_for(conn, [aid]).get(aid, [])
     return apply_corrections(annotation, themes=themes, mentions=mentions)
+
+
+def with_corrections_many(conn: Connection, annotations: Sequence[Annotation]) -> list[Annotation]:
+    """:func:`with_corrections` for a batch (two queries for all of them)."""
+    ids = [a.article_id for a in annotations]
+    themes = store.theme_corrections_for(conn, ids)
+    mentions = store.mention_corrections_for(conn, ids)
+    return [
+        apply_corrections(a, themes=themes.get(a.article_id, []), mentions=mentions.get(a.article_id, []))
+        for a in annotations
+    ]
 
 
 def _current(conn: Connection, article_id: str) -> Annotation:

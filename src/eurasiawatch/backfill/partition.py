@@ -20,6 +20,7 @@ from ..annotate import KnowledgeBase, annotate_article
 from ..annotating import LEXICON_MODEL, load_user_kb
 from ..clock import Clock
 from ..config import Settings
+from ..corrections import with_corrections_many
 from ..errors import AnnotationError, EurasiawatchError, ExtractionError, SourceError
 from ..extract import article_from_text, extract_article
 from ..ingest import ItemProblem, TextDocument
@@ -179,7 +180,8 @@ def _write_batch(
     now = task.clock.now()
     with db.begin() as conn:
         outcome = upsert_articles(conn, [a for a, _ in done.values()], now=now)
-        save_annotations(conn, [n for _, n in done.values()], now=now)
+        # editors' corrections of articles stored before win over the annotator here too
+        save_annotations(conn, with_corrections_many(conn, [n for _, n in done.values()]), now=now)
         record_item_failures(conn, item.path, failures, now=now)
     for state in outcome.values():
         counts[state] += 1

@@ -49,7 +49,7 @@ from .errors import StoreError
 from .records import Annotation, Article
 from .store import Database, queries
 from .store import stories as store
-from .store.annotations import load_annotation
+from .store.annotations import load_annotations
 
 __all__ = [
     "ClusterReport",
@@ -118,12 +118,15 @@ def load_outlets(settings: Settings) -> dict[str, OutletProfile]:
 
 
 def _load_pairs(conn: Connection, ids: Iterable[str]) -> list[tuple[Article, Annotation | None]]:
-    out = []
-    for article_id in ids:
-        article = queries.get_article(conn, article_id)
-        if article is not None:
-            out.append((article, load_annotation(conn, article_id)))
-    return out
+    """The stored articles among ``ids``, in that order, each with its annotation (or None).
+
+    Batched: a few queries per few hundred ids (``queries.get_articles``, ``load_annotations``)
+    rather than four per article.
+    """
+    wanted = list(ids)
+    found = queries.get_articles(conn, wanted)
+    notes = load_annotations(conn, [i for i in wanted if i in found])
+    return [(found[i], notes.get(i)) for i in wanted if i in found]
 
 
 def _day_start(day: int) -> datetime:

@@ -52,6 +52,7 @@ SAMPLES: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "_list_articles_stmt": ((50, "s"), {}),
     "_count_articles_stmt": ((), {}),
     "_get_article_stmt": (("a",), {}),
+    "_get_articles_stmt": ((["a", "b"],), {}),
     "_near_duplicate_candidates_stmt": ((["b1", "b2"], "a"), {}),
     "_upsert_signature_stmt": (("a", b"\x00" * 8, "b", 0.9, NOW), {}),
     "_delete_buckets_stmt": (("a",), {}),

@@ -7,10 +7,12 @@ statement for SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Delete, Insert, Select, delete, func, insert, or_, select
+from sqlalchemy import Connection, Delete, Insert, RowMapping, Select, delete, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..records import Annotation, Event, Mention
@@ -21,6 +23,7 @@ __all__ = [
     "china_related_count",
     "count_annotations",
     "load_annotation",
+    "load_annotations",
     "mention_counts",
     "save_annotation",
     "stale_article_ids",
@@ -28,6 +31,8 @@ __all__ = [
 ]
 
 _CHILDREN = (mentions, article_themes, events)
+# SQLite allows 32766 bound parameters per statement (999 before 3.32); one id each, far below both.
+_CHUNK = 400
 
 
 def _upsert_annotation_stmt(dialect: str, a: Annotation, now: datetime) -> Insert:
@@ -118,61 +123,83 @@ def save_annotation(conn: Connection, annotation: Annotation, *, now: datetime) 
         conn.execute(_insert_events_stmt(dialect), [_event_row(e, article_id) for e in annotation.events])
 
 
-def _load_annotation_stmt(dialect: str, article_id: str) -> Select[Any]:
-    return select(annotations_t).where(annotations_t.c.article_id == article_id)
+def _load_annotations_stmt(dialect: str, article_ids: list[str]) -> Select[Any]:
+    return select(annotations_t).where(annotations_t.c.article_id.in_(article_ids))
 
 
-def _load_children_stmt(dialect: str, table_name: str, article_id: str) -> Select[Any]:
+def _load_children_stmt(dialect: str, table_name: str, article_ids: list[str]) -> Select[Any]:
     table = next(t for t in _CHILDREN if t.name == table_name)
     order = table.c.id if "id" in table.c else table.c.theme
-    return select(table).where(table.c.article_id == article_id).order_by(order)
+    return select(table).where(table.c.article_id.in_(article_ids)).order_by(table.c.article_id, order)
+
+
+def _to_mention(r: RowMapping) -> Mention:
+    return Mention(
+        article_id=r["article_id"],
+        kind=r["kind"],
+        key=r["key"],
+        name=r["name"],
+        start=r["start_offset"],
+        end=r["end_offset"],
+        wikidata=r["wikidata"],
+        country=r["country"],
+        entity_type=r["entity_type"],
+    )
+
+
+def _to_event(r: RowMapping) -> Event:
+    return Event(
+        article_id=r["article_id"],
+        type=r["type"],
+        mode=r["mode"],
+        date=r["date"],
+        end_date=r["end_date"],
+        upcoming=bool(r["upcoming"]),
+        actors=tuple((a[0], a[1]) for a in json.loads(r["actors"])),
+        location=r["location"],
+        evidence=r["evidence"],
+    )
+
+
+def load_annotations(conn: Connection, article_ids: Iterable[str]) -> dict[str, Annotation]:
+    """Article id → stored annotation, for those of ``article_ids`` that have one.
+
+    Three queries (annotations, mentions, events) per ``_CHUNK`` ids, whatever the number of
+    articles; each article's mentions and events keep the order they were stored in.
+    """
+    dialect = conn.dialect.name
+    wanted = list(dict.fromkeys(article_ids))
+    out: dict[str, Annotation] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        rows = conn.execute(_load_annotations_stmt(dialect, wanted[start : start + _CHUNK])).mappings().all()
+        if not rows:
+            continue
+        found = [r["article_id"] for r in rows]
+        found_mentions: dict[str, list[Mention]] = defaultdict(list)
+        for r in conn.execute(_load_children_stmt(dialect, "mentions", found)).mappings():
+            found_mentions[r["article_id"]].append(_to_mention(r))
+        found_events: dict[str, list[Event]] = defaultdict(list)
+        for r in conn.execute(_load_children_stmt(dialect, "events", found)).mappings():
+            found_events[r["article_id"]].append(_to_event(r))
+        for row in rows:
+            article_id = row["article_id"]
+            out[article_id] = Annotation(
+                article_id=article_id,
+                language=row["language"],
+                china_related=bool(row["china_related"]),
+                countries=tuple(row["countries"]),
+                mentions=tuple(found_mentions.get(article_id, ())),
+                themes=tuple(row["themes"]),
+                events=tuple(found_events.get(article_id, ())),
+                kb_version=row["kb_version"],
+                model_version=row["model_version"],
+            )
+    return out
 
 
 def load_annotation(conn: Connection, article_id: str) -> Annotation | None:
     """The stored annotation of an article, or None when it has none."""
-    dialect = conn.dialect.name
-    row = conn.execute(_load_annotation_stmt(dialect, article_id)).mappings().first()
-    if row is None:
-        return None
-    found_mentions = tuple(
-        Mention(
-            article_id=article_id,
-            kind=r["kind"],
-            key=r["key"],
-            name=r["name"],
-            start=r["start_offset"],
-            end=r["end_offset"],
-            wikidata=r["wikidata"],
-            country=r["country"],
-            entity_type=r["entity_type"],
-        )
-        for r in conn.execute(_load_children_stmt(dialect, "mentions", article_id)).mappings()
-    )
-    found_events = tuple(
-        Event(
-            article_id=article_id,
-            type=r["type"],
-            mode=r["mode"],
-            date=r["date"],
-            end_date=r["end_date"],
-            upcoming=bool(r["upcoming"]),
-            actors=tuple((a[0], a[1]) for a in json.loads(r["actors"])),
-            location=r["location"],
-            evidence=r["evidence"],
-        )
-        for r in conn.execute(_load_children_stmt(dialect, "events", article_id)).mappings()
-    )
-    return Annotation(
-        article_id=article_id,
-        language=row["language"],
-        china_related=bool(row["china_related"]),
-        countries=tuple(row["countries"]),
-        mentions=found_mentions,
-        themes=tuple(row["themes"]),
-        events=found_events,
-        kb_version=row["kb_version"],
-        model_version=row["model_version"],
-    )
+    return load_annotations(conn, [article_id]).get(article_id)
 
 
 def _stale_stmt(

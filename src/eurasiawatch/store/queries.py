@@ -59,6 +59,7 @@ __all__ = [
     "count_near_duplicates",
     "duplicate_of",
     "get_article",
+    "get_articles",
     "get_source",
     "get_validators",
     "known_urls",
@@ -445,6 +446,24 @@ def get_article(conn: Connection, article_id: str) -> Article | None:
     """The article with this id, or None."""
     row = conn.execute(_get_article_stmt(_dialect(conn), article_id)).mappings().first()
     return None if row is None else _to_article(row)
+
+
+def _get_articles_stmt(dialect: str, article_ids: list[str]) -> Select[Any]:
+    return select(articles).where(articles.c.article_id.in_(article_ids))
+
+
+def get_articles(conn: Connection, article_ids: Iterable[str]) -> dict[str, Article]:
+    """Article id → article for those of ``article_ids`` that are stored (unknown ids left out).
+
+    One query per ``_CHUNK`` ids, so a list of any length stays under SQLite's bound-parameter limit.
+    """
+    wanted = list(dict.fromkeys(article_ids))
+    dialect = _dialect(conn)
+    out: dict[str, Article] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        for row in conn.execute(_get_articles_stmt(dialect, wanted[start : start + _CHUNK])).mappings():
+            out[row["article_id"]] = _to_article(row)
+    return out
 
 
 # -- near-duplicates -------------------------------------------------------------------------------

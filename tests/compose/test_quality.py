@@ -435,9 +435,24 @@ def test_supercontinent_items_come_from_the_region_and_a_regional_story_is_label
     ]
     # no fact sentence from a misread event ("Okhmatdyt used force against Russia", "Joe Biden and
     # China reached an agreement"); the lead opens with the talks in the drafter's own words
-    assert not [p for p in own if "Okhmatdyt" in p or "Joe Biden" in p]
+    assert not [p for p in own if "Okhmatdyt used" in p or "Joe Biden and China" in p]
     lead = next(b for b in edition.blocks if b.block_id == "lead")
     assert lead.text.startswith("On 8 July 2024, Viktor Orbán and Xi Jinping held talks [1][2][3].")
     # the data point was published by the window's end
     data = next(b for b in edition.blocks if b.kind == "data_point")
     assert "Nov 2024" not in data.text
+    # why the lead matters now, in our words: its rising people, not China's own leader
+    why = next(b for b in edition.blocks if b.kind == "why_it_matters").text.split("\n\n")[0]
+    assert re.fullmatch(
+        r"[A-Z][^\[]+ are in more of this fortnight's reporting than in the weeks before (\[\d\])+\.", why
+    )
+    assert "Viktor Orbán" in why and "Xi Jinping" not in why
+    # nobody is said to be rising twice (One Thing To Watch included)
+    subjects = [
+        p.split(" is in more")[0].split(" are in more")[0]
+        for b in edition.blocks
+        for p in b.text.split("\n\n")
+        if "in more of this fortnight's reporting" in p
+    ]
+    names = [n for s in subjects for n in s.split(" and ")]
+    assert len(names) == len(set(names)) >= 3

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ..analyze.calendar import CalendarDay, CalendarEntry
@@ -145,6 +145,59 @@ class _Draft:
     today: date
     used: list[str]
     stated: set[str]
+    rising: Mapping[str, int] = field(default_factory=dict)  # see _rising_rank
+    names: Mapping[str, str] = field(default_factory=dict)  # country code → name
+    trending: set[str] = field(default_factory=set)  # who a rising sentence has named already
+
+
+# Who a story's rising sentence may name: people first, then countries (China is in every story).
+_TRENDING_KINDS = ("person",)
+
+
+def _trend_paragraph(m: StoryMaterial, cites: _Cites, state: _Draft) -> list[str]:
+    """Why a story matters now, in our words: its people or countries whose coverage is rising.
+
+    "Viktor Orbán and Hungary are in more of this fortnight's reporting than in the weeks before
+    [1]." — up to two, people (named in two of the story's articles, China's own left out) before
+    the country the story is about, strongest first, each named once in the edition; the citation
+    is an article of the story whose annotation names them.
+    """
+    found: dict[str, tuple[int, int, str]] = {}  # name → (kind order, rank, article id)
+    country = story_country(m)
+    # a person counts when several of the story's articles name them (not a passing mention), and
+    # not China's own leaders: they are in every story, as China is
+    articles_naming: dict[str, set[str]] = {}
+    for n in m.annotations:
+        for mention in n.mentions:
+            if (
+                mention.kind == "entity"
+                and mention.entity_type in _TRENDING_KINDS
+                and mention.country != "CN"
+            ):
+                articles_naming.setdefault(mention.name, set()).add(n.article_id)
+    enough = min(2, len(m.articles))
+    for n in m.annotations:
+        for mention in n.mentions:
+            if mention.kind == "country" and mention.key == country and country in state.rising:
+                name = state.names.get(country, mention.name)
+                order = (1, state.rising[country])
+            elif (
+                mention.kind == "entity"
+                and mention.name in state.rising
+                and len(articles_naming.get(mention.name, ())) >= enough
+            ):
+                name, order = mention.name, (0, state.rising[mention.name])
+            else:
+                continue
+            if name not in state.trending and (name not in found or order < found[name][:2]):
+                found[name] = (*order, n.article_id)
+    who = sorted(found, key=lambda k: found[k][:2])[:2]
+    if not who:
+        return []
+    state.trending.update(who)
+    by_id = {a.article_id: a for a in m.articles}
+    marks = cites.mark(*dict.fromkeys(by_id[found[k][2]] for k in who))
+    return [_rising_sentence(who, marks)]
 
 
 def _facts(m: StoryMaterial, cites: _Cites, state: _Draft, limit: int = 1) -> list[str]:
@@ -250,6 +303,8 @@ def _lead_blocks(m: StoryMaterial, state: _Draft) -> list[Block]:
         cites = _Cites()
         # Behind The Scenes states the story's next confident event when there is one, with a quote
         paras = _story_paragraphs(m, cites, state, 1, facts=1 if kind == "behind_the_scenes" else 0)
+        if kind == "why_it_matters":
+            paras = _trend_paragraph(m, cites, state) + paras
         blocks.append(_block(block_id, "lead", kind, paras, cites))
     return blocks
 
@@ -260,7 +315,7 @@ def _more_blocks(n: int, m: StoryMaterial, state: _Draft) -> list[Block]:
     paras.append(_outlets_sentence(m.articles, cites, state.language))
     story = _block(f"more-{n}", "more", "story", paras, cites, title=_title(m, state.language))
     cites = _Cites()
-    paras = _story_paragraphs(m, cites, state, 1, facts=1)
+    paras = _trend_paragraph(m, cites, state) + _story_paragraphs(m, cites, state, 1, facts=1)
     key = _block(f"more-{n}-key", "more", KEY_FACT_KINDS[(n - 1) % 3], paras, cites)
     return [story, key]
 
@@ -496,7 +551,11 @@ def draft_edition(
             blocks=tuple(_skeleton(window_start, window_end, opts)),
         )
     names = _country_names(materials)
-    state = _Draft(language=lang, today=send_date, used=[], stated=set())
+    rank = _rising_rank(rising)
+    state = _Draft(language=lang, today=send_date, used=[], stated=set(), rising=rank, names=names)
+    watch = _watch_block(calendar, rising, names, materials)
+    if watch is not None and watch.title and watch.title.startswith("Watch "):
+        state.trending.add(watch.title.removeprefix("Watch "))  # One Thing To Watch names it already
     lead = selection.lead
     headline = _title(lead, lang)
     dek = "; ".join(_title(m, lang) for m in selection.more) + ("." if selection.more else "")
@@ -517,7 +576,6 @@ def draft_edition(
         blocks.extend(_more_blocks(n, m, state))
     for n, (country, m) in enumerate(selection.supercontinent, 1):
         blocks.append(_item_block(n, country, m, state, names))
-    watch = _watch_block(calendar, rising, names, materials)
     if watch is not None:
         blocks.append(watch)
     if data_point is not None:

@@ -59,7 +59,8 @@ def test_search_lists_hits_with_marks_and_facets(desk: TestClient) -> None:
     hrefs = doc.xpath("//ol[@class='results']/li/h3/a/@href")
     assert {h.rsplit("/", 1)[1] for h in hrefs} == {"a1", "a2", "a3"}
     assert _facet(r.text, "Language").keys() == {"en (2)", "ru (1)"}
-    assert "KZ (3)" in _facet(r.text, "Country")
+    assert "Kazakhstan (3)" in _facet(r.text, "Country")
+    assert _facet(r.text, "Actor").keys() == {"Khorgos Gateway (3)"}
 
 
 def test_facet_link_narrows_and_active_filter_can_be_removed(desk: TestClient) -> None:

@@ -10,7 +10,7 @@ articles newest first (``store.browse.article_rows``), without facets.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -20,9 +20,11 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
 from ...analyze.search import SearchFilters, SearchQueryError, search
+from ...annotating import load_user_kb
+from ...render.choropleth import country_names
 from ...store import browse
 from ..auth import Editor
-from ..deps import get_db
+from ..deps import get_db, get_settings
 from ..templating import render
 
 __all__ = ["PAGE_SIZE", "marked", "router"]
@@ -67,6 +69,22 @@ def _day(value: str | None, name: str, errors: list[str]) -> date | None:
 
 def _clean(values: list[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.strip() for v in values or () if v and v.strip()))
+
+
+def _labeller(request: Request) -> Callable[[str, str], str]:
+    """Facet values as people read them: country and actor names instead of codes and ids."""
+    countries = country_names()
+    actors = load_user_kb(get_settings(request)).actors
+
+    def label(kind: str, value: str) -> str:
+        if kind == "country":
+            return countries.get(value.upper(), value)
+        if kind == "entity":
+            actor = actors.get(value)
+            return actor.name if actor is not None else value
+        return value
+
+    return label
 
 
 def _href(params: list[tuple[str, str]]) -> str:
@@ -125,6 +143,7 @@ def search_page(
     elif any(chosen.values()) or start or end:
         listing = _listing(request, chosen, start, end, page)
     facets: list[dict[str, Any]] = []
+    labels = _labeller(request) if result is not None else None
     active: list[dict[str, str]] = []
     for name, kind, label in FILTERS:
         for value in chosen[name]:
@@ -138,6 +157,7 @@ def search_page(
             items.append(
                 {
                     "value": value,
+                    "label": labels(kind, value) if labels is not None else value,
                     "count": count,
                     "on": on,
                     "href": _href([p for p in params if p != (name, value)])

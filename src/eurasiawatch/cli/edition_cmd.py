@@ -6,7 +6,6 @@ import os
 import shlex
 import subprocess
 import tempfile
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -14,11 +13,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..compose.edition import ComposeOptions
 from ..compose.gather import draft_stored
 from ..compose.llm import LlmEndpoint
 from ..compose.markdown import apply_markdown, edition_to_markdown
-from ..config import Settings
+from ..editing import compose_options
 from ..errors import StoreError
 from ..records import Edition
 from ..store import Database, open_database
@@ -59,18 +57,6 @@ def _load(db: Database, edition_id: str) -> Edition:
     if edition is None:
         raise StoreError(f"no edition {edition_id!r}", hint="eurasiawatch edition list")
     return edition
-
-
-def compose_options(settings: Settings) -> ComposeOptions:
-    """The edition's fixed wording: the built-in text unless a compose.* setting says otherwise."""
-    chosen = {
-        "newsletter": settings.render_newsletter,
-        "greeting": settings.compose_greeting,
-        "signoff": settings.compose_signoff,
-        "bio": settings.compose_bio,
-        "russia_notice": settings.compose_russia_notice,
-    }
-    return replace(ComposeOptions(), **{k: v for k, v in chosen.items() if v})
 
 
 @edition_app.command("draft")

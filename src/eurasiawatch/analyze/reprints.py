@@ -61,6 +61,8 @@ def credited_agencies(title: str, text: str, agencies: Mapping[str, tuple[str, .
     body = text[:6000]
     for agency, names in agencies.items():
         for name in names:
+            if name not in body and name not in (title or ""):
+                continue  # the pattern cannot match: skip the regex scan (most names are absent)
             pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
             if pattern.search(title or ""):
                 found[agency] += 2

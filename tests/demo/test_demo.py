@@ -40,6 +40,14 @@ def test_demo_command_prints_what_it_stored_and_reruns_fresh(cli, tmp_path, monk
     first = cli.invoke(app, ["demo"])
     assert first.exit_code == 0, first.output
     assert "Stored" in first.output and "sample content" in first.output
+    # it ends with the drafted edition rendered, and says where to look (make demo then exits)
+    out = tmp_path / "demo" / "out"
+    said = first.output.replace("\n", " ")
+    assert f"rendered it into {out}/" in said
+    for name in ("email-preview.html", "email.txt", "index.html"):
+        assert (out / name).is_file() and str(out / name) in said
+    web = next(out.glob("editions/2024/07/10/*/index.html"))
+    assert str(web) in said
     second = cli.invoke(app, ["demo"])
     assert second.exit_code == 0
     n = len(load_corpus().articles)

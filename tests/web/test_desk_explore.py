@@ -143,3 +143,21 @@ def test_split_and_merge_are_done_and_audited(desk: TestClient, fresh_db: Databa
     # a bad merge is reported on the page, nothing changes
     bad = desk.post(f"/desk/stories/{story}/merge", data={"others": "nope", "csrf_token": token})
     assert bad.status_code == 400 and "Nothing merged" in bad.text
+
+
+def test_pin_and_hide_are_kept_and_audited(desk: TestClient, fresh_db: Database) -> None:
+    story = _story_of(fresh_db, "a1")
+    token = csrf_token(desk.get(f"/desk/stories/{story}").text)
+    r = desk.post(
+        f"/desk/stories/{story}/flag", data={"kind": "pin", "csrf_token": token}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    shown = desk.get(r.headers["location"])
+    assert "Pinned: it ranks first." in shown.text
+    assert page(shown.text).xpath("//input[@name='kind']/@value") == ["unpin", "hide"]
+    assert "Pinned." in page(shown.text).xpath("//p[@class='lead']")[0].text_content()
+    r = desk.post(f"/desk/stories/{story}/flag", data={"kind": "explode", "csrf_token": token})
+    assert r.status_code == 422
+    with fresh_db.begin() as conn:
+        rows = desk_store.audit_for_targets(conn, [f"story:{story}"])
+    assert [(row["action"], row["username"]) for row in rows] == [("story.pin", "editor1")]

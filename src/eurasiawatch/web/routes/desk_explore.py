@@ -6,7 +6,8 @@ the events in those articles with the sentence that says so, and the articles a 
 (``store.browse`` and ``store.desk``). The story page shows a story's articles in publication order,
 their languages and outlets, its reprint chains of Chinese state media, actors, events with evidence
 (``analyzing.story_detail``), and the forms to merge it with other stories or split articles off
-(``analyzing.merge_stories`` / ``split_story``; each decision is written to the audit log).
+(``analyzing.merge_stories`` / ``split_story``) and to pin or hide it (``set_flag``); each decision
+is written to the audit log.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 
 from ... import accounts
-from ...analyzing import merge_stories, split_story, story_detail
+from ...analyzing import merge_stories, set_flag, split_story, story_detail
 from ...annotating import load_user_kb
 from ...errors import StoreError
 from ...render.choropleth import country_names
@@ -265,3 +266,20 @@ def split_off(
         for a in ids:
             accounts.record(conn, user, "story.split", f"article:{a}", detail, now=now(request))
     return RedirectResponse(f"/desk/stories/{new_id}?done=split", status_code=303)
+
+
+@router.post("/desk/stories/{story_id}/flag", response_class=HTMLResponse)
+def flag_story(
+    request: Request,
+    user: Editor,
+    story_id: Annotated[str, Path(min_length=1, max_length=64)],
+    kind: Annotated[str, Form(pattern=r"^(pin|unpin|hide|unhide)$")],
+) -> Any:
+    """Pin, unpin, hide or unhide the story (kept across reclustering, as ``stories pin``)."""
+    try:
+        set_flag(get_db(request), story_id, kind, clock=get_clock(request), by=user.username)
+    except StoreError as exc:
+        return _story_error(request, user, story_id, f"Nothing changed: {exc}.")
+    with get_db(request).begin() as conn:
+        accounts.record(conn, user, f"story.{kind}", f"story:{story_id}", kind, now=now(request))
+    return RedirectResponse(f"/desk/stories/{story_id}?done={kind}", status_code=303)

@@ -29,8 +29,10 @@ from eurasiawatch.store import Database
 
 from .api_seed import Seeded, cheap_settings, seed
 
+pytestmark = pytest.mark.slow  # about 45 s of CPU per database; CI runs it (make test runs everything)
+
 #: examples per operation and generation mode (15 operations, 2 modes, plus the fixed-id pass)
-EXAMPLES = 20
+EXAMPLES = 15
 _SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,

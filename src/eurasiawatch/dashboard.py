@@ -217,7 +217,7 @@ def build_dashboard(db: Database, settings: Settings, window: DashboardWindow, *
         The dashboard's data; empty panels are empty tuples or mappings.
     """
     bucket, buckets, bucket_of = _buckets(window)
-    with db.begin() as conn:
+    with db.read() as conn:
         by_country = store_dashboard.daily_country_counts(conn, window.start, window.end)
         by_theme = store_dashboard.daily_theme_counts(conn, window.start, window.end)
         trends = compute_trends(
@@ -313,7 +313,7 @@ class DashboardCache:
             today: the desk's today.
             query: the window as asked; default: the resolved window itself.
         """
-        with db.begin() as conn:
+        with db.read() as conn:
             version = store_dashboard.data_version(conn)
         key = (query if query is not None else (window.start, window.end), today)
         with self._lock:

@@ -89,6 +89,25 @@ class Database:
         except SQLAlchemyError as exc:
             raise _store_error(exc) from exc
 
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """Like ``begin``, for work that only reads: on SQLite a deferred transaction.
+
+        ``begin`` takes SQLite's one write lock up front, so every transaction waits for every
+        other; a long read (a search, a dashboard build) would make the rest of the app wait and,
+        past the busy timeout, fail with "database is locked". In WAL mode readers need no lock:
+        use this for pages and reports that only read. A statement that writes inside it may fail
+        with "database is locked" at once instead of waiting.
+
+        Raises:
+            StoreError: the database refused a statement.
+        """
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
+        except SQLAlchemyError as exc:
+            raise _store_error(exc) from exc
+
     # -- migrations ------------------------------------------------------------------------------
 
     def _alembic_config(self, conn: Connection | None = None) -> Config:

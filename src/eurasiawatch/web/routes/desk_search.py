@@ -133,7 +133,7 @@ def search_page(
             until=end,
         )
         try:
-            with get_db(request).begin() as conn:
+            with get_db(request).read() as conn:
                 result = search(conn, q, filters=filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         except SearchQueryError as exc:
             errors.append(str(exc) + (f" ({exc.hint})" if exc.hint else "") + ".")
@@ -224,7 +224,7 @@ def _listing(
         since=datetime(start.year, start.month, start.day, tzinfo=UTC) if start else None,
         until=datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1) if end else None,
     )
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         total = browse.count_article_rows(conn, f)
         rows = browse.article_rows(conn, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     hits = [

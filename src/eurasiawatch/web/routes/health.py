@@ -20,7 +20,7 @@ router = APIRouter()
 
 
 def _last_ingest(request: Request) -> datetime | None:
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         times = [s.last_attempt_at for s in queries.list_sources(conn) if s.last_attempt_at is not None]
     return max(times) if times else None
 

@@ -10,7 +10,8 @@ from eurasiawatch.annotate.events import detect_mode, extract_events
 from eurasiawatch.records import Mention
 
 _NAMES = {"China": "CN", "Kazakhstan": "KZ", "Russia": "RU", "Китай": "CN", "Россия": "RU", "Srbija": "RS",
-          "Kina": "CN", "Китаю": "CN", "России": "RU", "Kínával": "CN", "Magyarország": "HU"}  # fmt: skip
+          "Kina": "CN", "Китаю": "CN", "России": "RU", "Kínával": "CN", "Magyarország": "HU",
+          "Китая": "CN", "Китаем": "CN", "Kínai": "CN"}  # fmt: skip
 
 
 def _mentions(text: str) -> tuple[Mention, ...]:
@@ -221,3 +222,61 @@ def test_a_cue_in_another_clause_does_not_count() -> None:
     assert _types(_ev(en, "en", date(2024, 6, 28))) == {("CONSULT", "planned")}
     hu = "Kínai turisták által gyakran látogatott helyeken Magyarország rendőrei járőröznek."
     assert not any(e.type == "CONSULT" for e in _ev(hu, "hu"))
+
+
+def test_present_tense_with_a_weekday_is_scheduled() -> None:
+    # published on Wednesday 22 May: "takes effect on Monday" is the coming Monday, not the last one
+    (event,) = [
+        e
+        for e in _events("China's trade deal with Kazakhstan takes effect on Monday", "en")
+        if e.type == "COOPERATE"
+    ]
+    assert (event.mode, event.date, event.upcoming) == ("planned", "2024-05-27", True)
+    (summit,) = [
+        e
+        for e in _events("Во вторник в Москве открывается саммит России и Китая.", "ru")
+        if e.type == "CONSULT"
+    ]
+    assert (summit.mode, summit.date, summit.upcoming) == ("planned", "2024-05-28", True)
+    # the past tense stays a past event
+    (past,) = [
+        e for e in _events("Во вторник в Москве открылся саммит России и Китая.", "ru") if e.type == "CONSULT"
+    ]
+    assert (past.mode, past.date) == ("asserted", "2024-05-21")
+
+
+def test_a_scheduled_event_with_its_date_outranks_later_reports() -> None:
+    text = (
+        "China's free trade deal with Kazakhstan takes effect on Monday\n\n"
+        "The deal between China and Kazakhstan will enter into force on May 27. "
+        "Kazakhstan agreed with Russia on new grain quotas yesterday. "
+        "Russia and Kazakhstan held talks on Tuesday. "
+        "China criticised Russia over the tariffs on Monday."
+    )
+    events = _events(text, "en")
+    assert events[0].type == "COOPERATE" and events[0].mode == "planned" and events[0].date == "2024-05-27"
+
+
+def test_a_meeting_of_several_days_is_dated_by_its_first_day() -> None:
+    # published on Wednesday 22 May; the talks closed on Friday 17 May after three days
+    (talks,) = [
+        e
+        for e in _events("China and Kazakhstan ended three days of talks on Friday.", "en")
+        if e.type == "CONSULT"
+    ]
+    assert (talks.date, talks.end_date) == ("2024-05-15", "2024-05-17")
+    (ru,) = [
+        e
+        for e in _events("Двухдневные переговоры России и Китая завершились в субботу.", "ru")
+        if e.type == "CONSULT"
+    ]
+    assert (ru.date, ru.end_date) == ("2024-05-17", "2024-05-18")
+    # without a length, or without a closing word, the named day stays
+    (one,) = [e for e in _events("China and Kazakhstan ended talks on Friday.", "en") if e.type == "CONSULT"]
+    assert one.date == "2024-05-17"
+    (began,) = [
+        e
+        for e in _events("Двухдневные переговоры России и Китая начались в субботу.", "ru")
+        if e.type == "CONSULT"
+    ]
+    assert began.date == "2024-05-18"

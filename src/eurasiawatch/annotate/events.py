@@ -148,6 +148,8 @@ class _Tables:
     sides: re.Pattern[str] | None
     coordinate: re.Pattern[str] | None
     relative: re.Pattern[str] | None
+    durations: tuple[tuple[re.Pattern[str], int], ...] = ()  # "two-day", "двухдневные": days of a meeting
+    closing: re.Pattern[str] | None = None  # "ended", "завершились": the date names the last day
 
 
 @functools.cache  # compiled once per language; immutable
@@ -189,9 +191,37 @@ def _tables(lang: str) -> _Tables:
         relative = re.compile(
             r",\s*(?:" + "|".join(_term_regex(t) for t in relative_terms) + r")(?![\w])", re.I
         )
-    return _Tables(
-        triggers, priority, tuple(modes), compile_terms(headline), background, sides, coordinate, relative
+    days = lex["duration"]["days"]
+    durations = tuple(
+        (pattern, int(n))
+        for code in ((lang,) if lang in days else tuple(days))
+        for term, n in days[code].items()
+        if (pattern := compile_terms((term,))) is not None
     )
+    closing = compile_terms(_terms("duration", "closing", lang))
+    return _Tables(
+        triggers,
+        priority,
+        tuple(modes),
+        compile_terms(headline),
+        background,
+        sides,
+        coordinate,
+        relative,
+        durations,
+        closing,
+    )
+
+
+def _first_day(sentence: str, day: date, tables: _Tables) -> date:
+    """The first day of a meeting dated by its close: "ended three days of talks on Friday" began on
+    Wednesday; a sentence without a length and a closing word keeps ``day``."""
+    if tables.closing is None or not tables.closing.search(sentence):
+        return day
+    for pattern, days in tables.durations:
+        if pattern.search(sentence):
+            return day - timedelta(days=days - 1)
+    return day
 
 
 def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -283,14 +313,17 @@ def _fill_actors(
     return (*actors, *extra)
 
 
-def _rank(event: Event, index: int, own: int, china: bool = False) -> tuple[float, int]:
+def _rank(event: Event, index: int, own: int, china: bool = False, dated: bool = False) -> tuple[float, int]:
     """Higher first: early sentences, sentences naming both sides, asserted reports, specific types,
     and — in an article mainly about China (``china``) — events China takes part in."""
     score = -float(index)
     if china and all(country != "CN" for country, _ in event.actors):
         score -= _NON_CHINA_PENALTY
     score += _OWN_ACTORS_BONUS * min(own, 2)
-    if event.mode in ("asserted", "negated"):  # what happened, or failed to ("no deal was signed")
+    # what happened, or failed to ("no deal was signed"), or is scheduled for a named day ("takes
+    # effect on July 1"): news, ahead of vague plans and conditionals
+    scheduled = event.mode == "planned" and dated and event.upcoming
+    if event.mode in ("asserted", "negated") or scheduled:
         score += _ASSERTED_BONUS
     score -= _GENERIC_PENALTY.get(event.type, 0.0)
     return (score, -index)
@@ -649,6 +682,10 @@ def extract_events(
                 event_days.setdefault(index, day)
             if background:
                 continue
+            if event_type == "CONSULT" and mode == "asserted" and own_date and day is not None:
+                first_day = _first_day(sentence.text, day, tables)  # a meeting is dated by its first day
+                if first_day != day:
+                    day, end_day = first_day, end_day or day
             key = (event_type, mode)
             if key in first:  # the same event again: it may give the date the first mention lacked
                 slot = first[key]
@@ -670,7 +707,7 @@ def extract_events(
             )
             first[key] = len(candidates)
             explicit[len(candidates)] = own_date
-            rank = _rank(event, index, len({c for c, _ in own}), "CN" in fallback)
+            rank = _rank(event, index, len({c for c, _ in own}), "CN" in fallback, own_date)
             candidates.append((rank, index, event))
     ranked = sorted(candidates, key=lambda c: c[0], reverse=True)
     kept = ranked[:1] + [c for c in ranked[1:_MAX_EVENTS] if c[0][0] >= _MIN_SCORE]

@@ -89,7 +89,7 @@ def list_entities(
     those are China-related), most named first; ``q`` searches names and ids."""
     start, end = day_window(since, until)
     filters: dict[str, Any] = {"q": q, "country": country, "entity_type": type, "since": start, "until": end}
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         total = browse.count_mention_keys(conn, "entity", **filters)
         rows = browse.mention_key_rows(conn, "entity", limit=paging.limit, offset=paging.offset, **filters)
     return page(request, (EntitySummary(**_entity(r)) for r in rows), total=total, paging=paging)
@@ -115,7 +115,7 @@ def get_entity(
     countries named beside it, articles per day or month, and its articles' themes."""
     start, end = day_window(since, until)
     window: dict[str, Any] = {"since": start, "until": end}
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         row = browse.mention_summary(conn, "entity", key, **window)
         if row is None:
             raise not_found(f"entity {key!r} in the stored articles")
@@ -160,7 +160,7 @@ def list_countries(
     """Every country the articles name, with how many articles (and China-related articles) name it,
     most first."""
     start, end = day_window(since, until)
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         total = browse.count_mention_keys(conn, "country", since=start, until=end)
         rows = browse.mention_key_rows(
             conn, "country", since=start, until=end, limit=paging.limit, offset=paging.offset
@@ -188,7 +188,7 @@ def get_country(
     or month, and the themes of those articles."""
     start, end = day_window(since, until)
     window: dict[str, Any] = {"since": start, "until": end}
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         row = browse.mention_summary(conn, "country", code, **window)
         if row is None:
             raise not_found(f"country {code!r} in the stored articles")

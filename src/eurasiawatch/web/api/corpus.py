@@ -121,7 +121,7 @@ def list_articles(
         china_related=china_related,
         text=parse_query(q) if q is not None else None,
     )
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         total = browse.count_article_rows(conn, f)
         rows = browse.article_rows(conn, f, limit=paging.limit, offset=paging.offset) if total else []
     return page(request, (_summary(r) for r in rows), total=total, paging=paging)
@@ -174,7 +174,7 @@ def _annotation(a: Annotation) -> AnnotationOut:
 def get_article(request: Request, _user: Token, article_id: ArticleId) -> ArticleDetail:
     """The article's text and metadata, what the annotator found in it (countries, entities with their
     offsets, themes, events with their evidence sentence), its story and the article it repeats."""
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         article = queries.get_article(conn, article_id)
         if article is None:
             raise not_found(f"article {article_id!r}")
@@ -249,7 +249,7 @@ def list_events(
         until=until.isoformat() if until else None,
         upcoming=upcoming,
     )
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         total = browse.count_event_rows(conn, f)
         rows = browse.event_rows(conn, f, limit=paging.limit, offset=paging.offset) if total else []
     return page(request, (_event(r) for r in rows), total=total, paging=paging)
@@ -294,7 +294,7 @@ def search_articles(
         since=since,
         until=until,
     )
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         result = search(conn, q, filters=filters, limit=paging.limit, offset=paging.offset)
     hits = [
         SearchHitOut(

@@ -63,7 +63,7 @@ def list_editions(
     if user is None and set(status) - {"sent"}:
         raise HTTPException(401, "Drafts and approved editions need an API token.")
     public_only = user is None
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         today = now(request).date()
         total = browse.count_edition_rows(conn, today=today, public_only=public_only, statuses=status)
         rows = browse.edition_rows(
@@ -136,7 +136,7 @@ def get_edition(
 ) -> EditionDetail:
     """An edition's blocks in reading order, each with the articles it cites. Without a token only a
     published edition is found (a draft answers 404, as an unknown id does)."""
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         visible = user is not None or browse.is_public_edition(conn, edition_id, today=now(request).date())
         edition = load_edition(conn, edition_id) if visible else None
     if edition is None:

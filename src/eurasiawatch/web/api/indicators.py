@@ -27,7 +27,7 @@ router = APIRouter(route_class=ApiRoute)
 def series_list(request: Request, _user: Token, paging: PagingQuery) -> dict[str, Any]:
     """Every imported series (``eurasiawatch indicators import``): what it measures, its unit, how many
     points from which period to which, and its source line."""
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         rows = list_series(conn)
     shown = rows[paging.offset : paging.offset + paging.limit]
     items = [SeriesSummary(**r, href=f"/api/v1/indicators/{r['id']}") for r in shown]
@@ -51,7 +51,7 @@ def figures(
 ) -> dict[str, Any]:
     """Figures as their sources published them (shipped ones first, then imported ones): never
     recomputed, each with its source line."""
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         found = [f for f in list_figures(conn) if dataset is None or f.dataset == dataset]
     shown = found[paging.offset : paging.offset + paging.limit]
     items = [FigureOut(**{k: v for k, v in f.as_dict().items() if k != "kind"}) for f in shown]
@@ -72,7 +72,7 @@ def series_detail(
 ) -> SeriesDetail:
     """Every point in period order and, when the periods allow, the latest change with the sentence a
     briefing can quote (year to date, year on year, or period on period)."""
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         series = load_indicator_series(conn, series_id)
     if series is None:
         raise not_found(f"indicator series {series_id!r}")

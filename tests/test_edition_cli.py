@@ -6,6 +6,7 @@ import inspect
 import os
 import stat
 import sys
+from datetime import date
 
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -26,6 +27,7 @@ def test_every_edition_query_compiles_for_both_databases() -> None:
         "_upsert_edition_stmt": ({"edition_id": "e", "headline": "h"},),
         "_get_edition_stmt": ("e",),
         "_list_editions_stmt": (),
+        "_published_editions_stmt": (date(2024, 7, 10), 20),
         "_history_stmt": ("e", "b"),
         "_set_status_stmt": ("e", {"status": "draft"}),
     }

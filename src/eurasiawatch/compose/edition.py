@@ -137,6 +137,9 @@ def _quote(extract: Extract, by_id: Mapping[str, Article], cites: _Cites) -> str
     return f"> {trim_quote(extract.text)} {cites.mark(by_id[extract.article_id])}"
 
 
+_DAY_PREFIX = re.compile(r"^On \d{1,2} [A-Z][a-z]+ \d{4}, ")
+
+
 @dataclass(slots=True)
 class _Draft:
     """What the edition has said so far: sentences quoted and facts stated (neither is said twice)."""
@@ -208,6 +211,8 @@ def _facts(m: StoryMaterial, cites: _Cites, state: _Draft, limit: int = 1) -> li
         if fact.text in state.stated:
             continue
         state.stated.add(fact.text)
+        # a quote that only repeats the fact is not chosen after it (the day is the template's)
+        state.used.append(_DAY_PREFIX.sub("", fact.text))
         marks = cites.mark(*(by_id[i] for i in fact.article_ids[:3]))
         out.append(f"{fact.text} {marks}.")
         if len(out) >= limit:

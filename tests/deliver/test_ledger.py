@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 
 from eurasiawatch.clock import Clock
@@ -184,3 +185,33 @@ def test_a_group_commit_applies_mixed_changes_and_reports_each(fresh_db) -> None
     assert rows[r1.id].delivery.state == "sent" and rows[r1.id].delivery.attempts == 0
     assert (rows[r2.id].relay, rows[r3.id].relay) == ("relay-a", "relay-b")
     assert rows[r4.id].delivery.state == "deferred" and rows[r4.id].delivery.detail == "451 later"
+
+
+def test_a_batch_of_claims_is_one_statement_and_reports_rows_already_taken(fresh_db) -> None:
+    clock = Clock(NOW)
+    approve_edition(fresh_db, rendered_edition("e1"), slot=None, approved_by="ed", clock=clock)
+    ledger = Ledger(fresh_db, clock)
+    ledger.start("e1", [(f"t{i:03d}", f"{i:026d}") for i in range(450)])  # more than one chunk of ids
+    rows = ledger.due("e1", limit=1000)
+    taken = {rows[3].id, rows[420].id}
+    for row_id in taken:
+        ledger.transition(row_id, "sent")
+    claims = [Transition(r.id, "sending", ("queued",), {"attempts": 1, "detail": "run x"}) for r in rows]
+    # the same row twice in one batch: the second change applies after the first
+    claims.append(Transition(rows[0].id, "sent", ("sending",), {"relay": "r"}))
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    event.listen(fresh_db.engine, "before_cursor_execute", count)
+    try:
+        results = ledger.apply(claims)
+    finally:
+        event.remove(fresh_db.engine, "before_cursor_execute", count)
+    assert results[:-1] == [r.id not in taken for r in rows]
+    assert results[-1] is True
+    updates = [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
+    assert len(updates) == 3  # 400 + 50 claims in two statements, the repeated row in a third
+    counts = ledger.status("e1").counts
+    assert (counts["sending"], counts["sent"]) == (447, 3)

@@ -56,6 +56,12 @@ log = logging.getLogger(__name__)
 LAZY_COMMIT = 0.25
 """Seconds a ``sent`` or ``dropped`` change may wait for a transaction when the send journal is on."""
 
+COMMIT_GATHER = 0.002
+"""Seconds a transaction waits for more changes before it starts (more claims per commit)."""
+
+SIGN_CHUNK = 8
+"""Copies built and signed per job in the signing pool (RSA releases the GIL; fewer thread hops)."""
+
 
 class RecipientLike(Protocol):
     """What the sender needs of a subscriber (``deliver.subscribers.Recipient``)."""
@@ -294,6 +300,7 @@ class _Run:
     lost_lease: bool = False
     _template: MessageTemplate | None = None
     _pool: ThreadPoolExecutor | None = None
+    _signers: int = 1  # threads in the signing pool
     # the group commit: changes waiting for the next transaction, and the task committing them
     _changes: list[tuple[Transition, asyncio.Future[bool] | None]] = field(default_factory=list)
     _committer: asyncio.Task[None] | None = None
@@ -333,6 +340,8 @@ class _Run:
         # every change queued while a transaction runs goes into the next one, so the messages in
         # flight share their commits; the database work runs in a thread, off the event loop
         while self._changes and self._urgent:
+            if COMMIT_GATHER > 0:  # let the claims of other sessions' 354s join this transaction
+                await asyncio.sleep(COMMIT_GATHER)
             batch, self._changes, self._urgent = self._changes, [], False
             if self._timer is not None:
                 self._timer.cancel()
@@ -360,8 +369,9 @@ class _Run:
     async def main(self, wait_retries: bool) -> int:
         # every copy shares all but a few bytes: the template is built once per run
         self._template = MessageTemplate.build(self.edition, self.options)
+        self._signers = max(1, min(self.options.concurrency, os.cpu_count() or 1))
         self._pool = pool = ThreadPoolExecutor(
-            max_workers=max(1, min(self.options.concurrency, os.cpu_count() or 1)),
+            max_workers=self._signers,
             thread_name_prefix="ew-sign",
         )
         renewer = asyncio.create_task(self._renew())
@@ -401,15 +411,50 @@ class _Run:
                 return
 
     async def _send_rows(self, rows: list[LedgerRow]) -> None:
-        queue: asyncio.Queue[LedgerRow] = asyncio.Queue()
-        for row in rows:
-            queue.put_nowait(row)
+        # copies are built and signed in chunks of SIGN_CHUNK rows, one worker-thread job per chunk
+        # (one hop to the pool and back per chunk, not per message), as many chunks at a time as
+        # the pool has threads; the SMTP workers take the signed copies as they come
+        loop = asyncio.get_running_loop()
+        chunks = iter([rows[i : i + SIGN_CHUNK] for i in range(0, len(rows), SIGN_CHUNK)])
+        workers = max(1, self.options.concurrency)
+        ready: asyncio.Queue[tuple[LedgerRow, OutgoingMessage | tuple[str, str]] | None] = asyncio.Queue(
+            maxsize=2 * max(workers, SIGN_CHUNK)
+        )
+
+        errors: list[BaseException] = []
+
+        async def signer() -> None:
+            for chunk in chunks:
+                if self.lost_lease or errors:
+                    return
+                made = await loop.run_in_executor(self._pool, self._make_many, chunk)
+                for item in zip(chunk, made, strict=True):
+                    await ready.put(item)
 
         async def worker() -> None:
-            while not queue.empty() and not self.lost_lease:
-                await self._deliver(queue.get_nowait())
+            while (item := await ready.get()) is not None:
+                if self.lost_lease or errors:  # drain the queue, send nothing more
+                    continue
+                try:
+                    await self._deliver(*item)
+                except Exception as exc:  # stop the run; raised below once everything stopped
+                    errors.append(exc)
 
-        await asyncio.gather(*(worker() for _ in range(max(1, self.options.concurrency))))
+        sending = [asyncio.ensure_future(worker()) for _ in range(workers)]
+        signing = [asyncio.ensure_future(signer()) for _ in range(self._signers)]
+        try:
+            await asyncio.gather(*signing)
+        finally:
+            for task in signing:
+                task.cancel()
+            for _ in sending:
+                await ready.put(None)
+            await asyncio.gather(*sending)
+        if errors:
+            raise errors[0]
+
+    def _make_many(self, rows: list[LedgerRow]) -> list[OutgoingMessage | tuple[str, str]]:
+        return [self._make(row) for row in rows]
 
     def _make(self, row: LedgerRow) -> OutgoingMessage | tuple[str, str]:
         """Build and sign one reader's copy (in a worker thread); (state, reason) when it cannot go."""
@@ -439,19 +484,11 @@ class _Run:
         except DeliveryError as exc:
             return "bounced", str(exc)
 
-    async def _prepare(self, row: LedgerRow) -> OutgoingMessage | None:
-        # signing (RSA: ~1 ms of CPU) runs off the event loop and releases the GIL, so copies are
-        # signed on other cores while the loop talks SMTP
-        made = await asyncio.get_running_loop().run_in_executor(self._pool, self._make, row)
-        if isinstance(made, tuple):
+    async def _deliver(self, row: LedgerRow, made: OutgoingMessage | tuple[str, str]) -> None:
+        if isinstance(made, tuple):  # dropped, or an address that cannot be mailed
             self._commit(row.id, made[0], detail=made[1])
-            return None
-        return made
-
-    async def _deliver(self, row: LedgerRow) -> None:
-        message = await self._prepare(row)
-        if message is None:
             return
+        message = made
         attempts = row.delivery.attempts + 1
         claimed = False
 

@@ -308,12 +308,23 @@ def set_state(
 
 
 def _set_states_stmt(dialect: str, from_states: Sequence[str] | None, keys: Sequence[str]) -> Update:
-    """One row's state change with every value a bound parameter (``b_id``, ``b_state``, ``b_<key>``)."""
-    stmt = update(send_ledger).where(send_ledger.c.id == bindparam("b_id"))
+    """Many rows' same state change, every value a bound parameter (``b_ids``, ``b_state``, ``b_<key>``).
+
+    ``b_ids`` is an expanding list of row ids. With ``from_states`` the statement returns the ids it
+    changed (``RETURNING``: PostgreSQL, SQLite >= 3.35), so one statement claims a whole batch and
+    still tells which rows were no longer in those states.
+    """
+    stmt = update(send_ledger).where(send_ledger.c.id.in_(bindparam("b_ids", expanding=True)))
     if from_states:
         stmt = stmt.where(send_ledger.c.state.in_(list(from_states)))
     values: dict[str, Any] = {key: bindparam(f"b_{key}") for key in keys}
-    return stmt.values(state=bindparam("b_state"), updated_at=bindparam("b_updated_at"), **values)
+    stmt = stmt.values(state=bindparam("b_state"), updated_at=bindparam("b_updated_at"), **values)
+    return stmt.returning(send_ledger.c.id) if from_states else stmt
+
+
+# the sender runs the same few change shapes thousands of times: build each statement once
+_SET_STATES_CACHE: dict[tuple[str, tuple[str, ...] | None, tuple[str, ...]], Update] = {}
+_BATCH = 400  # ids per statement (well under SQLite's and PostgreSQL's bound-parameter limits)
 
 
 def set_states(
@@ -323,33 +334,61 @@ def set_states(
 ) -> list[bool]:
     """Apply many (row id, state, from_states, values) changes; for each, False if it did not apply.
 
-    Changes of the same shape share one compiled statement; those without ``from_states`` go in
-    one ``executemany`` (their outcome does not depend on the row's state).
+    Changes that are the same but for their row (same state, ``from_states`` and values — e.g. every
+    claim of a batch, every ``sent`` through one relay) share ONE ``UPDATE … WHERE id IN (…)``;
+    with ``from_states`` its ``RETURNING`` says which rows changed. A row named twice in a batch is
+    changed in order, one statement per change.
     """
     results = [False] * len(changes)
-    groups: dict[tuple[tuple[str, ...] | None, tuple[str, ...]], list[int]] = {}
-    for i, (_, _, from_states, values) in enumerate(changes):
-        key = (tuple(from_states) if from_states else None, tuple(sorted(values)))
-        groups.setdefault(key, []).append(i)
-    for (from_states, keys), indexes in groups.items():
-        stmt = _set_states_stmt(conn.dialect.name, from_states, keys)
-        params = [
-            {
-                "b_id": changes[i][0],
-                "b_state": changes[i][1],
-                "b_updated_at": now,
-                **{f"b_{k}": changes[i][3][k] for k in keys},
-            }
-            for i in indexes
-        ]
-        if from_states is None and len(params) > 1:
-            conn.execute(stmt, params)
-            for i in indexes:
-                results[i] = True
+    d = conn.dialect.name
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    singles: list[int] = []
+    seen: set[int] = set()
+    for i, (row_id, state, from_states, values) in enumerate(changes):
+        if row_id in seen:
+            singles.append(i)
             continue
-        for i, p in zip(indexes, params, strict=True):
-            results[i] = conn.execute(stmt, p).rowcount == 1
+        seen.add(row_id)
+        keys = tuple(sorted(values))
+        key = (state, tuple(from_states) if from_states else None, keys, tuple(values[k] for k in keys))
+        try:
+            groups.setdefault(key, []).append(i)
+        except TypeError:  # an unhashable value: on its own
+            singles.append(i)
+    for (state, from_states, keys, vals), indexes in groups.items():
+        for n in range(0, len(indexes), _BATCH):
+            chunk = indexes[n : n + _BATCH]
+            ids = [changes[i][0] for i in chunk]
+            done = _run_set_states(conn, d, state, from_states, dict(zip(keys, vals, strict=True)), ids, now)
+            for i, row_id in zip(chunk, ids, strict=True):
+                results[i] = done is None or row_id in done
+    for i in singles:
+        row_id, state, from_states, values = changes[i]
+        done = _run_set_states(
+            conn, d, state, tuple(from_states) if from_states else None, dict(values), [row_id], now
+        )
+        results[i] = done is None or row_id in done
     return results
+
+
+def _run_set_states(
+    conn: Connection,
+    dialect: str,
+    state: str,
+    from_states: tuple[str, ...] | None,
+    values: Mapping[str, Any],
+    ids: list[int],
+    now: datetime,
+) -> set[int] | None:
+    """One ``_set_states_stmt``; the ids it changed (None: no ``from_states``, so all of them)."""
+    keys = tuple(sorted(values))
+    cache_key = (dialect, from_states, keys)
+    stmt = _SET_STATES_CACHE.get(cache_key)
+    if stmt is None:
+        stmt = _SET_STATES_CACHE[cache_key] = _set_states_stmt(dialect, from_states, keys)
+    params = {"b_ids": ids, "b_state": state, "b_updated_at": now, **{f"b_{k}": values[k] for k in keys}}
+    result = conn.execute(stmt, params)
+    return {r[0] for r in result} if from_states else None
 
 
 def _state_counts_stmt(dialect: str, edition_id: str) -> Select[Any]:

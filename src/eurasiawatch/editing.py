@@ -72,7 +72,7 @@ def load_edition(db: Database, edition_id: str) -> Edition:
     Raises:
         StoreError: there is none with that id.
     """
-    with db.begin() as conn:
+    with db.read() as conn:
         edition = store.load_edition(conn, edition_id)
     if edition is None:
         raise StoreError(f"no edition {edition_id!r}", hint="eurasiawatch edition list")

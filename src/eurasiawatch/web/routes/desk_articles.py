@@ -48,7 +48,7 @@ def _page(
     error: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         article = get_article(conn, article_id)
         if article is None:
             raise HTTPException(404, f"No stored article {article_id}.")
@@ -135,7 +135,7 @@ def _mentions(
 
 
 def _exists(request: Request, article_id: str) -> None:
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         if get_article(conn, article_id) is None:
             raise HTTPException(404, f"No stored article {article_id}.")
 

@@ -65,7 +65,7 @@ def _site(request: Request) -> str:
 @router.get("/desk/editions", response_class=HTMLResponse)
 def editions_list(request: Request, user: Editor) -> HTMLResponse:
     """Every edition, newest first, with its status and slot."""
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         rows = store.list_editions(conn)
     context = {"title": "Editions", "user": user, "rows": rows}
     return render(request, "desk/editions.html", context, headers=NO_STORE)
@@ -115,7 +115,7 @@ def _block_page(
     block = next((b for b in edition.blocks if b.block_id == block_id), None)
     if block is None:
         raise HTTPException(404, f"No block {block_id} in this edition.")
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         history = store.block_history(conn, edition.edition_id, block_id)
     context = {
         "title": f"Edit {block_id}",

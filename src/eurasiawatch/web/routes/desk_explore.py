@@ -63,7 +63,7 @@ def _pager(page: int, total: int, base: str) -> dict[str, str | None]:
 def _mention_page(request: Request, kind: str, key: str, page: int) -> dict[str, Any]:
     offset = (page - 1) * ARTICLES_PER_PAGE
     f = browse.ArticleFilter(countries=(key,)) if kind == "country" else browse.ArticleFilter(entities=(key,))
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         summary = browse.mention_summary(conn, kind, key)
         if summary is None:
             raise HTTPException(404, f"No stored article names {key}.")

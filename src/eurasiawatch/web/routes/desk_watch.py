@@ -39,7 +39,7 @@ SeriesId = Annotated[str, Path(pattern=r"^[Ss]?\d{1,9}$")]
 @router.get("/desk/watchlists", response_class=HTMLResponse)
 def watchlists(request: Request, user: Editor) -> HTMLResponse:
     """Every watchlist with its ten newest matches."""
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         found = [Watchlist.from_row(r) for r in store.list_watchlists(conn)]
         rows = [(w, find_matches(conn, w, after=None, until=now(request), limit=10)) for w in found]
     return render(
@@ -50,7 +50,7 @@ def watchlists(request: Request, user: Editor) -> HTMLResponse:
 @router.get("/desk/indicators", response_class=HTMLResponse)
 def indicators(request: Request, user: Editor) -> HTMLResponse:
     """Stored series and reported figures."""
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         series = list_series(conn)
         figures = list_figures(conn)
     context = {"title": "Indicators", "user": user, "series": series, "figures": figures}
@@ -58,7 +58,7 @@ def indicators(request: Request, user: Editor) -> HTMLResponse:
 
 
 def _series(request: Request, series_id: str) -> IndicatorSeries:
-    with get_db(request).begin() as conn:
+    with get_db(request).read() as conn:
         series = load_indicator_series(conn, series_id)
     if series is None:
         raise HTTPException(404, f"No indicator series {series_id}.")

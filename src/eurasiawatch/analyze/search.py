@@ -26,6 +26,7 @@ import calendar
 import hashlib
 import json
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -117,8 +118,10 @@ def tokens(text: str) -> list[str]:
     return [t for t, _, _ in _words(text)]
 
 
-@lru_cache(maxsize=64)
-def _snowball(algorithm: str) -> Any:
+@lru_cache(maxsize=1024)
+def _snowball(algorithm: str, thread: int) -> Any:
+    """One stemmer per algorithm and thread: a Snowball stemmer keeps its word in itself while it
+    works, so two threads sharing one (the web app's request threads) corrupt each other's stems."""
     return snowballstemmer.stemmer(algorithm)
 
 
@@ -140,12 +143,12 @@ def stem_variants(token: str, language: str | None) -> tuple[str, ...]:
     base = _base(language)
     algorithm = _SNOWBALL.get(base)
     if algorithm is not None:
-        stem = _snowball(algorithm).stemWord(token)
+        stem = _snowball(algorithm, threading.get_ident()).stemWord(token)
     else:
         stem = stemmer_for(base).stem(token) if base else token
     stem = stem or token
     if base == "ru" and len(token) >= 5 and token.endswith(("ая", "яя")):
-        alt = _snowball("russian").stemWord(token[:-1] + "й")
+        alt = _snowball("russian", threading.get_ident()).stemWord(token[:-1] + "й")
         if alt and alt != stem:
             return (stem, alt)
     return (stem,)

@@ -458,3 +458,27 @@ def test_supercontinent_items_come_from_the_region_and_a_regional_story_is_label
     ]
     names = [n for s in subjects for n in s.split(" and ")]
     assert len(names) == len(set(names)) >= 3
+
+
+def test_an_upcoming_event_known_only_from_one_headline_is_not_watched() -> None:
+    headline = "В Вашингтоне открывается юбилейный саммит НАТО"
+    entry = _entry("2024-07-16", "CONSULT", [("US", None), ("CN", None)], 1)
+    source = replace(entry.sources[0], title=headline, evidence=headline)
+    calendar = (CalendarDay(date="2024-07-16", entries=(replace(entry, sources=(source,)),)),)
+    material = _material("Talks in Minsk were held on Monday with Chinese officers.", "Minsk", [("US", 0)])
+    notes = material.annotations[0]
+    us = replace(notes.mentions[0], name="United States")
+    material = replace(material, annotations=(replace(notes, mentions=(us,)),))
+    edition = draft_edition(
+        (material,), send_date=SEND, window_start=START, window_end=END, calendar=calendar, rising=("US",)
+    )
+    assert not [b for b in edition.blocks if b.kind == "one_thing_to_watch" and "16 July" in (b.title or "")]
+    # a sentence of the body, or a second source, makes it one
+    body = replace(source, evidence="Саммит НАТО откроется 16 июля.")
+    calendar = (CalendarDay(date="2024-07-16", entries=(replace(entry, sources=(body,)),)),)
+    edition = draft_edition(
+        (material,), send_date=SEND, window_start=START, window_end=END, calendar=calendar, rising=("US",)
+    )
+    watch = next(b for b in edition.blocks if b.kind == "one_thing_to_watch")
+    assert watch.text.startswith("Due on 16 July 2024: talks involving the United States [1].")
+    assert "The United States is in more of this fortnight's reporting" in watch.text

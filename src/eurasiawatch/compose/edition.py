@@ -403,10 +403,33 @@ def _hot_actors(entry: CalendarEntry, rank: Mapping[str, int], names: Mapping[st
     return list(dict.fromkeys(n for _, n in sorted(hot)))
 
 
+# Names read with "the" in a sentence ("the United States", "the Kremlin").
+_WITH_THE = re.compile(r"^(?:United |Netherlands$|Czech Republic$|Philippines$|European |Kremlin$|Vatican)")
+
+
+def _the(name: str) -> str:
+    return f"the {name}" if _WITH_THE.match(name) else name
+
+
 def _rising_sentence(who: Sequence[str], marks: str) -> str:
     verb = "is" if len(who) == 1 else "are"
-    subject = " and ".join(who[:2])
+    subject = " and ".join(_the(w) for w in who[:2])
+    subject = subject[:1].upper() + subject[1:]
     return f"{subject} {verb} in more of this fortnight's reporting than in the weeks before {marks}."
+
+
+def _confident_entry(entry: CalendarEntry) -> bool:
+    """An upcoming event worth watching: two sources, or one whose evidence is not just its headline.
+
+    A headline has no date of its own ("В Вашингтоне открывается юбилейный саммит НАТО" became an
+    event a week after the summit opened); the body's sentence says when.
+    """
+    if len(entry.sources) >= 2:
+        return True
+    return not all(
+        s.evidence.strip() and " ".join(s.evidence.split()) == " ".join((s.title or "").split())
+        for s in entry.sources
+    )
 
 
 def _watch_block(
@@ -420,7 +443,7 @@ def _watch_block(
     With no upcoming event, the strongest rising country that a story of the window is about.
     """
     rank = _rising_rank(rising)
-    entries = [e for day in calendar for e in day.entries if e.sources]
+    entries = [e for day in calendar for e in day.entries if e.sources and _confident_entry(e)]
     if not entries:
         return _rising_watch(rank, names, materials)
 
@@ -442,7 +465,7 @@ def _watch_block(
     when = format_day(date.fromisoformat(entry.date))
     where = f" in {entry.location}" if entry.location else ""
     what = WATCH_NOUNS.get(entry.type, "an event")
-    involving = f" involving {' and '.join(who[:3])}" if who else ""
+    involving = f" involving {' and '.join(_the(w) for w in who[:3])}" if who else ""
     paras = [f"Due on {when}{where}: {what}{involving} {marks}."]
     hot = _hot_actors(entry, rank, names)
     if hot:

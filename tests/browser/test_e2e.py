@@ -7,7 +7,7 @@ payloads in its title and text. Mail goes to a loopback SMTP server (aiosmtpd). 
 fixed the day after the corpus ends, so TOTP codes are computed for that moment.
 
 The browser is ``driver.mjs`` (playwright-core driving ``/usr/bin/chromium``) with the pages' CSP
-left on. Screenshots go to ``<data dir>/screenshots/desk-*.png`` of the configured data dir
+left on. Screenshots go to ``<data dir>/screenshots/e2e-*.png`` of the configured data dir
 (``./ew-data`` unless ``EURASIAWATCH_DATA_DIR`` says otherwise). Locally the tests skip when Chromium
 or ``node_modules`` are missing; under ``CI=true`` they fail.
 """
@@ -245,7 +245,7 @@ def _screenshots() -> Path:
 
 def _shoot(browser: Chromium, name: str) -> None:
     for scheme in ("light", "dark"):
-        out = _screenshots() / f"desk-{name}-{scheme}.png"
+        out = _screenshots() / f"e2e-{name}-{scheme}.png"
         browser("shot", path=str(out), scheme=scheme, width=1200)
         assert out.read_bytes().startswith(b"\x89PNG")
 

@@ -318,7 +318,15 @@ class RawClient:
     async def get(self, path: str, params: dict[str, str]) -> int:
         """GET the path; returns the status (the body is read and dropped)."""
         target = path + ("?" + urlencode(params) if params else "")
-        conn = self.idle.pop() if self.idle else await asyncio.open_connection(self.host, self.port)
+        while self.idle:  # a kept-alive connection the server may have closed meanwhile: retry afresh
+            conn = self.idle.pop()
+            try:
+                return await self._on(conn, target)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                continue
+        return await self._on(await asyncio.open_connection(self.host, self.port), target)
+
+    async def _on(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], target: str) -> int:
         reader, writer = conn
         try:
             status = await asyncio.wait_for(self._exchange(reader, writer, target), self.timeout)

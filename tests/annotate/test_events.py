@@ -280,3 +280,25 @@ def test_a_meeting_of_several_days_is_dated_by_its_first_day() -> None:
         if e.type == "CONSULT"
     ]
     assert began.date == "2024-05-18"
+
+
+def test_a_request_governs_the_sanction_it_asks_to_lift() -> None:
+    types = {e.type for e in _events("On Tuesday Russia urged China to ease its export controls.", "en")}
+    assert "REQUEST" in types and "SANCTION" not in types
+    types = {e.type for e in _events("Во вторник Россия призвала Китай снять ограничения.", "ru")}
+    assert "REQUEST" in types and "SANCTION" not in types
+    # a sanction named before the request is an event of its own
+    types = {e.type for e in _events("China imposed export controls on Tuesday after Russia urged it.", "en")}
+    assert "SANCTION" in types
+
+
+def test_meeting_demand_and_passing_a_law_are_no_meetings() -> None:
+    assert not [
+        e
+        for e in _events("Kazakhstan cut gas exports to China to meet domestic demand.", "en")
+        if e.type == "CONSULT"
+    ]
+    assert not [e for e in _events("Парламент России принял закон о Китае.", "ru") if e.type == "CONSULT"]
+    # a meeting stays one
+    assert [e for e in _events("China and Kazakhstan will meet on Friday.", "en") if e.type == "CONSULT"]
+    assert [e for e in _events("Президент России принял министра Китая.", "ru") if e.type == "CONSULT"]

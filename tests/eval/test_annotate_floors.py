@@ -28,11 +28,11 @@ SETS = {
     ),
     "sample-corpus": (
         ROOT / "src" / "eurasiawatch" / "data" / "demo" / "labels.jsonl",
-        {"countries": 0.94, "entities": 0.93, "events": 0.60, "themes": 0.85, "language": 1.0, "china": 0.99},
+        {"countries": 0.94, "entities": 0.93, "events": 0.63, "themes": 0.85, "language": 1.0, "china": 0.99},
     ),
     "tests-eval": (
         ROOT / "tests" / "eval" / "gold.jsonl",
-        {"countries": 0.93, "entities": 0.92, "events": 0.70, "themes": 0.82, "language": 1.0, "china": 0.98},
+        {"countries": 0.93, "entities": 0.92, "events": 0.73, "themes": 0.82, "language": 1.0, "china": 0.98},
     ),
 }
 

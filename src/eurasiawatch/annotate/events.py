@@ -66,6 +66,7 @@ _NON_CHINA_PENALTY = 2.0  # in an article mainly about China, the events without
 _GENERIC_PENALTY = {"COOPERATE": 3.0}  # "built", "opened", "launched": mostly background
 _GENERIC_MIN_OWN = {"COOPERATE": 2}  # past the lead, only where both sides are named
 _MIN_SCORE = -1.0  # candidates past the best one need this rank score
+_POSITION_WEIGHT = 1.0  # rank points lost per sentence from the top
 _LEAD_WINDOW_DAYS = 7
 _DEAL_GAP = 12  # characters between a signing and a "no deal" cue for them to be two deals
 _CUE_REACH = 90  # characters after a trigger where a mode cue still speaks for it
@@ -316,7 +317,7 @@ def _fill_actors(
 def _rank(event: Event, index: int, own: int, china: bool = False, dated: bool = False) -> tuple[float, int]:
     """Higher first: early sentences, sentences naming both sides, asserted reports, specific types,
     and — in an article mainly about China (``china``) — events China takes part in."""
-    score = -float(index)
+    score = -_POSITION_WEIGHT * float(index)
     if china and all(country != "CN" for country, _ in event.actors):
         score -= _NON_CHINA_PENALTY
     score += _OWN_ACTORS_BONUS * min(own, 2)
@@ -589,6 +590,10 @@ def _types(
     found: dict[str, int], priority: tuple[str, ...], strong: str | None = None
 ) -> list[tuple[str, int]]:
     ordered = [(t, found[t]) for t in priority if t in found]
+    if ordered and "REQUEST" in found and found["REQUEST"] < ordered[0][1]:
+        # a request governs what it asks for ("urged Beijing to ease its export controls", "призвал
+        # снять санкции"): the sanction, attack or deal it names is its object, not another event
+        ordered = [("REQUEST", found["REQUEST"]), *(x for x in ordered if x[0] != "REQUEST")]
     if strong is not None:  # "the agreement entered into force": cooperation under way, not a signing
         first = next((i for i, (t, _) in enumerate(ordered) if t in _STRONG_OVER or t == strong), None)
         if first is not None:

@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 
+import eurasiawatch.store.annotations as annotations
 from eurasiawatch.annotate import annotate_article
 from eurasiawatch.annotating import annotate_stored
 from eurasiawatch.cli import app
@@ -15,8 +15,10 @@ from eurasiawatch.clock import Clock
 from eurasiawatch.config import Settings
 from eurasiawatch.extract import article_id, content_hash
 from eurasiawatch.records import Article, Event, Mention
-from eurasiawatch.store import Database, annotations, queries
+from eurasiawatch.store import Database, queries
 from eurasiawatch.store.tables import annotations as annotations_table
+
+from .store.builders import builder_tests
 
 CLOCK = Clock(datetime(2024, 7, 9, 12, tzinfo=UTC))
 TEXTS = {
@@ -155,28 +157,25 @@ def annotations_record(aid: str, countries, themes, n_events):
     )
 
 
-def test_every_annotation_query_compiles_for_both_databases() -> None:
-    import inspect
-
-    builders = {n: f for n, f in inspect.getmembers(annotations, inspect.isfunction) if n.endswith("_stmt")}
-    samples = {
-        "_upsert_annotation_stmt": (annotations_record("a", ("CN",), ("trade",), 1), CLOCK.now()),
-        "_delete_children_stmt": ("mentions", "a"),
-        "_insert_mentions_stmt": (),
-        "_insert_themes_stmt": (),
-        "_insert_events_stmt": (),
-        "_load_annotations_stmt": (["a", "b"],),
-        "_load_children_stmt": ("events", ["a", "b"]),
-        "_stale_stmt": ("kb", "lexicon", CLOCK.now(), False, 10),
-        "_count_annotations_stmt": (),
-        "_mention_counts_stmt": ("country", 5),
-        "_theme_counts_stmt": (),
-        "_china_related_count_stmt": (),
-    }
-    assert set(builders) == set(samples), "add sample arguments for every new builder"
-    for name, builder in builders.items():
-        for dialect, module in (("sqlite", sqlite), ("postgresql", postgresql)):
-            str(builder(dialect, *samples[name]).compile(dialect=module.dialect()))
+# the public functions may share a loader (load_annotation reads through load_annotations), so only
+# the builders are checked here
+test_every_annotation_builder_has_a_sample, test_every_annotation_query_compiles, _ = builder_tests(
+    annotations,
+    {
+        "_upsert_annotation_stmt": ((annotations_record("a", ("CN",), ("trade",), 1), CLOCK.now()), {}),
+        "_delete_children_stmt": (("mentions", "a"), {}),
+        "_insert_mentions_stmt": ((), {}),
+        "_insert_themes_stmt": ((), {}),
+        "_insert_events_stmt": ((), {}),
+        "_load_annotations_stmt": ((["a", "b"],), {}),
+        "_load_children_stmt": (("events", ["a", "b"]), {}),
+        "_stale_stmt": (("kb", "lexicon", CLOCK.now(), False, 10), {}),
+        "_count_annotations_stmt": ((), {}),
+        "_mention_counts_stmt": (("country", 5), {}),
+        "_theme_counts_stmt": ((), {}),
+        "_china_related_count_stmt": ((), {}),
+    },
+)
 
 
 def test_reannotate_command(cli, tmp_path, monkeypatch) -> None:

@@ -6,12 +6,10 @@ written for the project).
 
 from __future__ import annotations
 
-import inspect
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy.dialects import postgresql, sqlite
 
 from eurasiawatch.analyze.stories import (
     StoryDecision,
@@ -37,6 +35,8 @@ from eurasiawatch.extract import content_hash
 from eurasiawatch.records import Article
 from eurasiawatch.store import Database, queries
 from eurasiawatch.store import stories as store
+
+from .store.builders import builder_tests
 
 CLOCK = Clock(datetime(2024, 7, 9, 12, tzinfo=UTC))
 
@@ -199,27 +199,24 @@ def test_replay_and_carry_over() -> None:
     assert carry_over_ids({"1": "old"}, {"1": "new"}, keep_out={"old"}) == {}
 
 
-def test_every_story_query_compiles_for_both_databases() -> None:
-    builders = {n: f for n, f in inspect.getmembers(store, inspect.isfunction) if n.endswith("_stmt")}
-    now = CLOCK.now()
-    row = {"story_id": "s1", "title": "t", "first_day": date(2024, 7, 1), "updated_at": now}
-    samples = {
-        "_upsert_assignment_stmt": (),
-        "_upsert_story_stmt": (row,),
-        "_unclustered_stmt": (100,),
-        "_clustered_since_stmt": (now,),
-        "_duplicates_stmt": (["a", "b"],),
-        "_members_stmt": (["s1"],),
-        "_get_story_stmt": ("s1",),
-        "_list_stories_stmt": (date(2024, 7, 1), date(2024, 7, 14), False),
-        "_insert_decision_stmt": (),
-        "_list_decisions_stmt": (),
-        "_delete_assignments_stmt": (),
-        "_delete_stories_stmt": (),
-        "_reassign_stmt": ("s1", "s2"),
-        "_set_flags_stmt": ("s1", {"pinned": True}),
-    }
-    assert set(builders) == set(samples), "add sample arguments for every new builder"
-    for name, builder in builders.items():
-        for dialect, module in (("sqlite", sqlite), ("postgresql", postgresql)):
-            str(builder(dialect, *samples[name]).compile(dialect=module.dialect()))
+_NOW = CLOCK.now()
+_STORY_ROW = {"story_id": "s1", "title": "t", "first_day": date(2024, 7, 1), "updated_at": _NOW}
+test_every_story_builder_has_a_sample, test_every_story_query_compiles, _ = builder_tests(
+    store,
+    {
+        "_upsert_assignment_stmt": ((), {}),
+        "_upsert_story_stmt": ((_STORY_ROW,), {}),
+        "_unclustered_stmt": ((100,), {}),
+        "_clustered_since_stmt": ((_NOW,), {}),
+        "_duplicates_stmt": ((["a", "b"],), {}),
+        "_members_stmt": ((["s1"],), {}),
+        "_get_story_stmt": (("s1",), {}),
+        "_list_stories_stmt": ((date(2024, 7, 1), date(2024, 7, 14), False), {}),
+        "_insert_decision_stmt": ((), {}),
+        "_list_decisions_stmt": ((), {}),
+        "_delete_assignments_stmt": ((), {}),
+        "_delete_stories_stmt": ((), {}),
+        "_reassign_stmt": (("s1", "s2"), {}),
+        "_set_flags_stmt": (("s1", {"pinned": True}), {}),
+    },
+)

@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+import eurasiawatch.store.annotations as annotations
 from eurasiawatch import analyzing
 from eurasiawatch.extract import content_hash
 from eurasiawatch.records import Annotation, Article, Event, Mention
-from eurasiawatch.store import Database, annotations, queries
+from eurasiawatch.store import Database, queries
 
 NOW = datetime(2024, 7, 9, 12, tzinfo=UTC)
 

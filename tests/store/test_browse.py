@@ -6,13 +6,10 @@ few articles written for this test.
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy.dialects import postgresql, sqlite
 
 from eurasiawatch.analyze.search import parse_query, search_index_pending
 from eurasiawatch.extract import content_hash
@@ -20,6 +17,8 @@ from eurasiawatch.records import Annotation, Article, Event, Mention
 from eurasiawatch.store import Database, browse, queries
 from eurasiawatch.store.annotations import save_annotation
 from eurasiawatch.store.search import Terms, TextQuery
+
+from .builders import builder_tests
 
 NOW = datetime(2024, 7, 9, 12, tzinfo=UTC)
 _F = browse.ArticleFilter(
@@ -56,34 +55,15 @@ SAMPLES: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "_count_edition_rows_stmt": ((NOW.date(), False, ()), {}),
     "_is_public_stmt": (("e", NOW.date()), {}),
 }
-DIALECTS = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}
 
 
-def _builders() -> dict[str, Callable[..., Any]]:
-    return {
-        name: fn
-        for name, fn in inspect.getmembers(browse, inspect.isfunction)
-        if name.startswith("_") and name.endswith("_stmt") and fn.__module__ == browse.__name__
-    }
+def _only_selects(name: str, sql: str) -> None:
+    assert sql.strip().upper().startswith("SELECT"), name
 
 
-def test_every_builder_has_a_sample() -> None:
-    assert set(_builders()) == set(SAMPLES)
-
-
-@pytest.mark.parametrize("dialect", sorted(DIALECTS))
-@pytest.mark.parametrize("name", sorted(SAMPLES))
-def test_statement_compiles(name: str, dialect: str) -> None:
-    args, kwargs = SAMPLES[name]
-    sql = str(_builders()[name](dialect, *args, **kwargs).compile(dialect=DIALECTS[dialect]))
-    assert sql.strip().upper().startswith("SELECT")
-
-
-def test_every_public_query_uses_a_builder() -> None:
-    for name in browse.__all__:
-        fn = getattr(browse, name)
-        if inspect.isfunction(fn):
-            assert "_stmt(" in inspect.getsource(fn), name
+test_every_builder_has_a_sample, test_statement_compiles, test_every_public_query_uses_a_builder = (
+    builder_tests(browse, SAMPLES, check=_only_selects)
+)
 
 
 # (id, language, outlet, source, published, title, text, countries, entities, themes, china, events)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import inspect
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-from sqlalchemy.dialects import postgresql, sqlite
-
 from eurasiawatch.store import desk
+
+from .builders import builder_tests
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -37,26 +35,6 @@ SAMPLES: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "_mention_corrections_for_stmt": ((["a", "b"],), {}),
     "_theme_corrections_for_stmt": ((["a"],), {}),
 }
-BUILDERS = {
-    name: fn
-    for name, fn in inspect.getmembers(desk, inspect.isfunction)
-    if name.startswith("_") and name.endswith("_stmt") and fn.__module__ == desk.__name__
-}
-DIALECTS = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}
-
-
-def test_every_builder_has_a_sample() -> None:
-    assert set(BUILDERS) == set(SAMPLES)
-
-
-@pytest.mark.parametrize("dialect", sorted(DIALECTS))
-@pytest.mark.parametrize("name", sorted(SAMPLES))
-def test_statement_compiles(name: str, dialect: str) -> None:
-    args, kwargs = SAMPLES[name]
-    stmt = BUILDERS[name](dialect, *args, **kwargs)
-    assert str(stmt.compile(dialect=DIALECTS[dialect]))
-
-
-def test_every_public_query_uses_a_builder() -> None:
-    for name in desk.__all__:
-        assert "_stmt(" in inspect.getsource(getattr(desk, name)), name
+test_every_builder_has_a_sample, test_statement_compiles, test_every_public_query_uses_a_builder = (
+    builder_tests(desk, SAMPLES)
+)

@@ -1,23 +1,19 @@
 """Every statement in ``store.queries`` compiles for both SQLite and PostgreSQL, without a database.
 
 Each query function builds its SQL with a private ``_*_stmt(dialect, ...)`` builder; this test
-calls every builder with sample arguments for each dialect and compiles the result, so a query that
-one database cannot express fails here rather than in production.
+calls every builder with sample arguments for each dialect and compiles the result (``builders``),
+so a query that one database cannot express fails here rather than in production.
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect
-
 from eurasiawatch.records import Article, Page, Source
 from eurasiawatch.store import queries
+
+from .builders import builder_tests
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 _ARTICLE = Article(article_id="a", url="u", canonical_url="c", title="t", text="x", content_hash="h")
@@ -80,37 +76,12 @@ SAMPLES: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "_count_near_duplicates_stmt": ((), {}),
 }
 
-DIALECTS: dict[str, Dialect] = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}
 
-
-def _builders() -> dict[str, Callable[..., Any]]:
-    return {
-        name: fn
-        for name, fn in inspect.getmembers(queries, inspect.isfunction)
-        if name.startswith("_") and name.endswith("_stmt") and fn.__module__ == queries.__name__
-    }
-
-
-def test_every_builder_has_a_sample() -> None:
-    assert set(_builders()) == set(SAMPLES)
-
-
-@pytest.mark.parametrize("dialect", sorted(DIALECTS))
-@pytest.mark.parametrize("name", sorted(SAMPLES))
-def test_statement_compiles(name: str, dialect: str) -> None:
-    args, kwargs = SAMPLES[name]
-    stmt = _builders()[name](dialect, *args, **kwargs)
-    sql = str(stmt.compile(dialect=DIALECTS[dialect]))
-    assert sql.strip()
+def _upserts_resolve_conflicts(name: str, sql: str) -> None:
     if name.startswith("_upsert"):
-        assert "ON CONFLICT" in sql
+        assert "ON CONFLICT" in sql, name
 
 
-def test_every_public_query_uses_a_builder() -> None:
-    # a public function that built SQL inline would escape the compile test above
-    for name in queries.__all__:
-        fn = getattr(queries, name)
-        if inspect.isfunction(fn):
-            body = inspect.getsource(fn)
-            assert "_stmt(" in body, f"queries.{name} builds no statement through a _*_stmt builder"
-            assert "select(" not in body and "insert(" not in body.replace("_insert(", ""), name
+test_every_builder_has_a_sample, test_statement_compiles, test_every_public_query_uses_a_builder = (
+    builder_tests(queries, SAMPLES, check=_upserts_resolve_conflicts)
+)

@@ -96,7 +96,8 @@ def annotate_stored(
                 after=after,
                 limit=batch,
             )
-            articles = [a for a in (queries.get_article(conn, i) for i in ids) if a is not None]
+            found = queries.get_articles(conn, ids)
+            articles = [found[i] for i in ids if i in found]
         if not ids:
             return report
         after = ids[-1]  # id order: failures are passed over, never retried forever

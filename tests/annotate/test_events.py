@@ -302,3 +302,35 @@ def test_meeting_demand_and_passing_a_law_are_no_meetings() -> None:
     # a meeting stays one
     assert [e for e in _events("China and Kazakhstan will meet on Friday.", "en") if e.type == "CONSULT"]
     assert [e for e in _events("Президент России принял министра Китая.", "ru") if e.type == "CONSULT"]
+
+
+def test_removing_duties_is_no_sanction() -> None:
+    text = "The deal between China and Kazakhstan removes customs duties on most goods from Monday."
+    assert not [e for e in _events(text, "en") if e.type == "SANCTION"]
+    assert not [e for e in _events("Россия и Китай отменят пошлины на зерно.", "ru") if e.type == "SANCTION"]
+    # imposing them stays one
+    assert [
+        e for e in _events("Russia imposed duties on Chinese cars on Monday.", "en") if e.type == "SANCTION"
+    ]
+
+
+def test_talks_that_failed_to_produce_a_deal_and_duties_poised_to_come() -> None:
+    text = "Talks between China and Kazakhstan failed to produce a solution on Monday."
+    agree = [e for e in _events(text, "en") if e.type == "AGREE"]
+    assert agree and agree[0].mode == "negated"
+    text = "Переговоры России и Китая о цене газа не сдвинулись с места."
+    agree = [e for e in _events(text, "ru") if e.type == "AGREE"]
+    assert agree and agree[0].mode == "negated"
+    text = "Russia is poised to impose duties on Chinese cars."
+    assert [e.mode for e in _events(text, "en") if e.type == "SANCTION"] == ["planned"]
+
+
+def test_pressing_over_an_issue_accuses_and_a_warning_threatens() -> None:
+    types = {e.type for e in _events("On Friday Russia pressed China over its support for Kazakhstan.", "en")}
+    assert "ACCUSE" in types
+    text = "Во вторник Россия сделала Китаю предупреждение о последствиях."
+    assert "THREATEN" in {e.type for e in _events(text, "ru")}
+    # pressure as a noun or a press conference is no accusation
+    assert "ACCUSE" not in {
+        e.type for e in _events("China and Russia met at a press conference on Friday.", "en")
+    }

@@ -191,7 +191,7 @@ def test_sources_check_command(cli, tmp_path, monkeypatch) -> None:
         assert imported.exit_code == 0, imported.output
         done = cli.invoke(app, ["sources", "check", "--json"])
         assert done.exit_code == 1, done.output
-        results = {r["name"]: r for r in json.loads(done.output)}
+        results = {r["name"]: r for r in json.loads(done.stdout)}
         one = cli.invoke(app, ["sources", "check", "atom"])
         assert one.exit_code == 0 and "Atom" in one.output
         assert cli.invoke(app, ["sources", "check", "nope"]).exit_code == 2

@@ -24,6 +24,8 @@ from typer.testing import CliRunner
 from eurasiawatch.config import Settings
 from eurasiawatch.store import Database, open_database
 
+from .services import missing
+
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 _RUN_ID = secrets.token_hex(4)
 _schema_numbers = itertools.count(1)
@@ -44,9 +46,7 @@ def pg_admin() -> Iterator[Engine]:
     except Exception as exc:
         engine.dispose()
         message = f"PostgreSQL is not reachable at {pg_url()}: {type(exc).__name__}: {exc}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        missing(message)
     yield engine
     # sweep anything a crashed test left behind from this run
     with engine.begin() as conn:

@@ -6,11 +6,12 @@ they fail (the ``dask`` extra is in the dev group, so CI always has it).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from ..services import missing
 
 
 def _require_distributed() -> None:
@@ -18,9 +19,7 @@ def _require_distributed() -> None:
         import distributed  # noqa: F401
     except ImportError as exc:
         message = f"dask.distributed is not installed: {exc}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        missing(message)
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import Protocol
 
@@ -45,7 +44,6 @@ __all__ = [
     "RecipientLike",
     "SendReport",
     "approve_edition",
-    "notify_editors",
     "send_due",
     "send_edition",
     "send_test",
@@ -251,26 +249,6 @@ def send_test(
         for address in addresses
     ]
     return asyncio.run(_send_all(mailer, outgoing))
-
-
-def notify_editors(text: str, *, mailer: Mailer, options: SendOptions, clock: Clock | None = None) -> int:
-    """Mail a short notice to ``options.editors``; returns how many got it (0 when none is set)."""
-    if not options.editors:
-        return 0
-    now = (clock or Clock()).now()
-    outgoing = []
-    for address in options.editors:
-        msg = EmailMessage()
-        msg["From"] = formataddr((options.from_name, options.from_address))
-        msg["To"] = address
-        msg["Subject"] = "eurasiawatch: nothing was sent"
-        msg["Date"] = format_datetime(now)
-        msg.set_content(text + "\n")
-        raw = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
-        outgoing.append(
-            OutgoingMessage(envelope_from=options.from_address, recipient=address, data=raw, message_id="")
-        )
-    return len(asyncio.run(_send_all(mailer, outgoing)))
 
 
 async def _send_all(mailer: Mailer, outgoing: list[OutgoingMessage]) -> list[str]:

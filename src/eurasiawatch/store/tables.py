@@ -59,6 +59,8 @@ __all__ = [
     "fetch_log",
     "indicator_points",
     "indicator_series",
+    "kb_alias_removals",
+    "kb_suggestions",
     "mention_corrections",
     "mentions",
     "metadata",
@@ -287,6 +289,43 @@ mention_corrections = Table(
     Column("editor", String(64)),
     Column("created_at", UtcDateTime, nullable=False),
     Index(None, "article_id"),
+)
+
+# Editors' suggestions for the knowledge base (migration 0015): an alias to add, an actor to create,
+# an alias to drop; accepted ones are written into the user KB file (``eurasiawatch.kb_review``).
+kb_suggestions = Table(
+    "kb_suggestions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # add_alias | new_actor | drop_alias
+    Column("actor_id", String(128), nullable=False),
+    Column("alias", Text, nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("name", Text),  # new_actor: the canonical name
+    Column("entity_type", String(32)),  # new_actor
+    Column("country", String(8)),  # new_actor
+    Column("article_ids", StringTuple, nullable=False),  # the evidence
+    Column("proposed_by", String(64)),
+    Column("status", String(16), nullable=False),  # pending | accepted | rejected
+    Column("decided_by", String(64)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("decided_at", UtcDateTime),
+    Index(None, "status"),
+    Index(None, "kind", "actor_id"),
+)
+
+# Which alias of an actor had matched in an article an editor removed that actor from (migration 0015).
+kb_alias_removals = Table(
+    "kb_alias_removals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("actor_id", String(128), nullable=False),
+    Column("alias", Text, nullable=False),
+    Column("article_id", String(128), nullable=False),
+    Column("editor", String(64)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "actor_id"),
 )
 
 theme_models = Table(

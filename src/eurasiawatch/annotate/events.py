@@ -268,7 +268,11 @@ def detect_mode(sentence: str, language: str | None) -> str:
 
 
 def _actors(
-    mentions: Sequence[Mention], start: int, end: int, fallback: tuple[str, ...]
+    mentions: Sequence[Mention],
+    start: int,
+    end: int,
+    fallback: tuple[str, ...],
+    inside: dict[int, tuple[str, ...]] | None = None,
 ) -> tuple[tuple[str, str | None], ...]:
     countries: list[str] = []
     entities: list[tuple[str, str | None]] = []
@@ -279,6 +283,8 @@ def _actors(
             countries.append(m.key)
         elif m.kind == "entity" and m.country:
             entities.append((m.country, m.name))
+            # "Summit on Peace in Ukraine" (home CH) also names Ukraine: both are sides
+            countries.extend(c for c in (inside or {}).get(m.start, ()) if c not in countries)
     if not countries and not entities:
         return tuple((c, None) for c in fallback)
     actors: list[tuple[str, str | None]] = []
@@ -288,6 +294,66 @@ def _actors(
     named = {c for c, _ in actors}
     actors.extend((c, None) for c in countries if c not in named)
     return tuple(actors)
+
+
+_MIN_STEM = 4  # letters of a country's name kept when it is looked for inflected inside an entity name
+_INFLECTION = 2  # letters an inflected form may add or change at a name's end ("Украине", "Putina")
+_MIN_NAME_PART = 3  # shorter parts of a person's name ("Xi", "Un") are left to the matcher
+
+
+def _countries_inside(text: str, mentions: Sequence[Mention]) -> dict[int, tuple[str, ...]]:
+    """Per entity mention (by its start): the other countries its name spells out, as the article writes
+    them elsewhere ("Summit on Peace in Ukraine", home CH, names Ukraine; "Саммит по миру в Украине")."""
+    stems: dict[str, str] = {}
+    for m in mentions:
+        if m.kind == "country" and m.start >= 0:
+            surface = text[m.start : m.end]
+            if len(surface) > _MIN_STEM:
+                surface = surface[: max(_MIN_STEM, len(surface) - _INFLECTION)]
+            stems.setdefault(surface, m.key)
+    if not stems:
+        return {}
+    pattern = re.compile(
+        r"(?<![\w])(?:" + "|".join(map(re.escape, sorted(stems, key=len, reverse=True))) + ")"
+    )
+    out: dict[int, tuple[str, ...]] = {}
+    for m in mentions:
+        if m.kind != "entity" or m.start < 0 or not m.country:
+            continue
+        found = [stems[x.group(0)] for x in pattern.finditer(text, m.start, m.end)]
+        extra = tuple(dict.fromkeys(c for c in found if c != m.country))
+        if extra:
+            out[m.start] = extra
+    return out
+
+
+def _surnames(text: str, mentions: Sequence[Mention]) -> tuple[Mention, ...]:
+    """A person named in full once and then by one part of the name alone ("Putin and Kim sign",
+    "Wang and Lavrov meet") is that person: mentions for those bare parts, where no mention is.
+    A part shared by people of different countries names none of them."""
+    parts: dict[str, set[tuple[str, str]]] = {}
+    for m in mentions:
+        if m.kind == "entity" and m.entity_type == "person" and m.country and m.start >= 0:
+            for part in re.split(r"[\s\-]+", text[m.start : m.end]):
+                if len(part) >= _MIN_NAME_PART and part[:1].isupper():
+                    parts.setdefault(part, set()).add((m.country, m.name))
+    parts = {p: who for p, who in parts.items() if len({c for c, _ in who}) == 1}
+    if not parts:
+        return ()
+    alternatives = "|".join(map(re.escape, sorted(parts, key=len, reverse=True)))
+    pattern = re.compile(rf"(?<![\w])({alternatives})\w{{0,{_INFLECTION}}}(?![\w])")
+    taken = sorted((m.start, m.end) for m in mentions if m.start >= 0)
+    starts = [b for b, _ in taken]
+    out = []
+    for match in pattern.finditer(text):
+        if _inside(taken, starts, match.start()):
+            continue
+        country, name = min(parts[match.group(1)])
+        out.append(
+            Mention(article_id="", kind="entity", key=name, name=name, start=match.start(),
+                    end=match.end(), country=country, entity_type="person")
+        )  # fmt: skip
+    return tuple(out)
 
 
 def _main_countries(mentions: Sequence[Mention]) -> tuple[str, ...]:
@@ -634,6 +700,8 @@ def extract_events(
     if not triggers and not no_deals:
         return ()
     fallback = _main_countries(mentions)
+    inside = _countries_inside(text, mentions)
+    mentions = sorted((*mentions, *_surnames(text, mentions)), key=lambda m: m.start)
     dates = _Dates(text, sentences, language, published)
     first: dict[tuple[str, str], int] = {}
     candidates: list[tuple[tuple[float, int], int, Event]] = []
@@ -652,7 +720,7 @@ def extract_events(
                 types.append(("AGREE", deal[0]))
             if signed:  # "sign a statement, but no pipeline contract": one deal made, one not
                 types.append(("AGREE", -1 - signed[0]))
-        own = _actors(mentions, sentence.start, sentence.end, ())
+        own = _actors(mentions, sentence.start, sentence.end, (), inside)
         if not own and tables.sides is not None and tables.sides.search(sentence.text):
             own = tuple((c, None) for c in fallback)  # "the two sides signed": the article's two sides
         if not own and index >= _LEAD_SENTENCES:

@@ -1,0 +1,101 @@
+"""PLOVER events: the third round's general rules (docs/events.md), each on sentences written for it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from eurasiawatch.annotate.events import extract_events
+from eurasiawatch.records import Mention
+
+_PUBLISHED = date(2024, 5, 22)
+
+
+def _m(
+    text: str, name: str, code: str, kind: str = "country", entity_type: str | None = None
+) -> list[Mention]:
+    """Mentions of ``name`` wherever it is written in ``text`` (countries; entities with their home)."""
+    return [
+        Mention(
+            article_id="a",
+            kind=kind,
+            key=name if kind == "entity" else code,
+            name=name,
+            start=x.start(),
+            end=x.end(),
+            country=code if kind == "entity" else None,
+            entity_type=entity_type,
+        )
+        for x in re.finditer(re.escape(name), text)
+    ]
+
+
+def _sides(events, event_type: str) -> set[str]:  # type: ignore[no-untyped-def]
+    found = [e for e in events if e.type == event_type]
+    assert found, [e.type for e in events]
+    return {c for c, _ in found[0].actors}
+
+
+def _person(text: str, full: str, code: str) -> list[Mention]:
+    return _m(text, full, code, "entity", "person")
+
+
+def test_a_bare_surname_names_the_person_met_in_full() -> None:
+    cases = [
+        ("Lukashenko and Tokayev sign a border treaty\n\nAlexander Lukashenko met Kassym-Jomart Tokayev "
+         "in Minsk on Monday. Belarus and Kazakhstan agreed to mark the border.", "en",
+         [("Alexander Lukashenko", "BY"), ("Kassym-Jomart Tokayev", "KZ")], "Belarus", "Kazakhstan"),
+        ("Лукашенко и Токаев подписали пограничный договор\n\nАлександр Лукашенко принял Касым-Жомарта "
+         "Токаева в Минске в понедельник. Беларусь и Казахстан договорились о границе.", "ru",
+         [("Александр Лукашенко", "BY"), ("Касым-Жомарта Токаева", "KZ")], "Беларусь", "Казахстан"),
+        ("Лукашенко і Токаєв підписали прикордонний договір\n\nОлександр Лукашенко прийняв Касим-Жомарта "
+         "Токаєва в Мінську в понеділок. Білорусь і Казахстан домовилися про кордон.", "uk",
+         [("Олександр Лукашенко", "BY"), ("Касим-Жомарта Токаєва", "KZ")], "Білорусь", "Казахстан"),
+    ]  # fmt: skip
+    for text, language, people, by, kz in cases:
+        mentions = [*_m(text, by, "BY"), *_m(text, kz, "KZ")]
+        for full, code in people:
+            mentions += _person(text, full, code)
+        first = extract_events(text, language, _PUBLISHED, mentions)[0]
+        assert first.type == "AGREE" and first.evidence.startswith(text[:10]), (language, first)
+        assert {c for c, _ in first.actors} == {"BY", "KZ"}, (language, first.actors)
+
+
+def test_a_surname_shared_by_two_countries_names_nobody() -> None:
+    text = ("Lee and Putin sign a pact\n\nLee Hsien Loong met Vladimir Putin. Lee Jae-myung said nothing. "
+            "Russia and Singapore signed a pact; Singapore will ship chips to Russia.")  # fmt: skip
+    mentions = [
+        *_person(text, "Lee Hsien Loong", "SG"), *_person(text, "Lee Jae-myung", "KR"),
+        *_person(text, "Vladimir Putin", "RU"), *_m(text, "Russia", "RU"), *_m(text, "Singapore", "SG"),
+    ]  # fmt: skip
+    first = extract_events(text, "en", _PUBLISHED, mentions)[0]
+    assert first.evidence.startswith("Lee and Putin") and "KR" not in {c for c, _ in first.actors}
+
+
+def test_a_country_inside_an_entity_name_is_a_side() -> None:
+    cases = [
+        ("Delegates met at the Conference on Recovery of Moldova in Rome on Monday. Moldova needs roads.",
+         "en", "Conference on Recovery of Moldova", "Moldova"),
+        ("Делегаты встретились на Конференции по восстановлению Молдовы в Риме в понедельник. Молдова ждёт.",
+         "ru", "Конференции по восстановлению Молдовы", "Молдова"),
+        ("Делегати зустрілися на Конференції з відновлення Молдови в Римі в понеділок. Молдова чекає.",
+         "uk", "Конференції з відновлення Молдови", "Молдова"),
+    ]  # fmt: skip
+    for text, language, name, moldova in cases:
+        entity = _m(text, name, "IT", "entity", "event")
+        # as the matcher gives them: the longest name wins, no country mention inside the entity's
+        mentions = [*entity, *(m for m in _m(text, moldova, "MD") if m.start >= entity[0].end)]
+        assert {"IT", "MD"} <= _sides(extract_events(text, language, _PUBLISHED, mentions), "CONSULT"), (
+            language
+        )
+
+
+def test_ukrainian_recovery_is_no_concession() -> None:
+    # "відновлення" (recovery, rebuilding) is a noun of work, not "resumed" given up to the other side
+    text = "Україна і Польща обговорили відновлення мостів у середу."
+    mentions = [*_m(text, "Україна", "UA"), *_m(text, "Польща", "PL")]
+    types = {e.type for e in extract_events(text, "uk", _PUBLISHED, mentions)}
+    assert "CONCEDE" not in types and "CONSULT" in types
+    resumed = "Польща відновила транзит українського зерна в середу."
+    mentions = [*_m(resumed, "Польща", "PL")]
+    assert "CONCEDE" in {e.type for e in extract_events(resumed, "uk", _PUBLISHED, mentions)}

@@ -47,6 +47,14 @@ class Setting:
 SPEC: tuple[Setting, ...] = (
     Setting("data_dir", str, "./ew-data", "Where the SQLite database, backups and rendered output live."),
     Setting(
+        "cache_dir",
+        str,
+        "",
+        "Where compiled copies of the knowledge base go, so a new process skips parsing its YAML; empty "
+        "means `$XDG_CACHE_HOME/eurasiawatch` (or `~/.cache/eurasiawatch`), `off` turns it off. Only the "
+        "environment variable takes effect: the knowledge base is loaded where no settings are at hand.",
+    ),
+    Setting(
         "database_url",
         str,
         "",
@@ -338,6 +346,7 @@ class Settings:
     """Effective settings; ``origins`` says where each value came from (default, file or env var)."""
 
     data_dir: str = "./ew-data"
+    cache_dir: str = ""
     database_url: str = ""
     database_schema: str = ""
     log_level: str = "INFO"

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from ..errors import AnnotationError
+from . import kb_cache
 
 __all__ = [
     "ACTOR_TYPES",
@@ -236,13 +237,24 @@ def user_kb_path(data_dir: str | Path) -> Path:
     return Path(data_dir) / "kb" / "user.yaml"
 
 
-def load_kb(user_file: str | Path | None = None, *, kb_dir: str | Path | None = None) -> KnowledgeBase:
+def load_kb(
+    user_file: str | Path | None = None,
+    *,
+    kb_dir: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+) -> KnowledgeBase:
     """Load and validate the shipped knowledge base plus an optional user file.
+
+    A fresh process reads a compiled copy from the cache folder when no file has changed since it was
+    written (``annotate/kb_cache.py``); within a process the result is kept in memory.
 
     Args:
         user_file: YAML list or CSV of actor entries that add to or override shipped ones by id;
             a missing file is ignored.
         kb_dir: the shipped data folder (tests point it elsewhere).
+        cache_dir: where the compiled copy lives. None: the ``cache_dir`` setting
+            (``EURASIAWATCH_CACHE_DIR``, ``off`` for none) or the user cache folder, and only for the
+            shipped folder (a ``kb_dir`` is cached only with an explicit ``cache_dir``).
 
     Returns:
         The knowledge base; alias collisions between actors are in ``warnings``.
@@ -256,14 +268,24 @@ def load_kb(user_file: str | Path | None = None, *, kb_dir: str | Path | None = 
     if user is not None and user.is_file():
         files.append(user)
     stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.exists())
-    return _load_cached(str(root), str(user) if user else "", stamp)
+    if cache_dir is None and kb_dir is None:
+        default = kb_cache.default_cache_dir()
+        cache = str(default) if default is not None else ""
+    else:
+        cache = str(cache_dir) if cache_dir is not None else ""
+    return _load_cached(str(root), str(user) if user else "", stamp, cache)
 
 
-# the one cache of the module: keyed by file paths, mtimes and sizes, so an edited file loads afresh
+# the in-process cache: keyed by file paths, mtimes and sizes, so an edited file loads afresh
 @lru_cache(maxsize=8)
-def _load_cached(root: str, user: str, stamp: tuple[tuple[str, int, int], ...]) -> KnowledgeBase:
-    del stamp  # part of the cache key only
-    return _load(Path(root), Path(user) if user else None)
+def _load_cached(root: str, user: str, stamp: tuple[tuple[str, int, int], ...], cache: str) -> KnowledgeBase:
+    root_path, user_path = Path(root), Path(user) if user else None
+    if not cache:
+        return _load(root_path, user_path)
+    files = [Path(name) for name, _mtime, _size in stamp]
+    return kb_cache.load_or_build(
+        files, root_path, user_path, Path(cache), lambda: _load(root_path, user_path)
+    )
 
 
 def _load(root: Path, user: Path | None) -> KnowledgeBase:

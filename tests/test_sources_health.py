@@ -26,6 +26,7 @@ HEALTH_SAMPLES = {
     "_set_next_due_stmt": ("s", NOW),
     "_attempted_since_stmt": (NOW,),
     "_articles_since_stmt": (NOW,),
+    "_last_attempt_stmt": (),
 }
 
 

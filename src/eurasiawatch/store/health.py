@@ -16,6 +16,7 @@ __all__ = [
     "articles_since",
     "attempted_since",
     "due_sources",
+    "last_attempt_at",
     "next_due_at",
     "set_next_due",
 ]
@@ -116,6 +117,16 @@ def attempted_since(conn: Connection, since: datetime) -> dict[str, tuple[int, d
     """``{name: (failure_streak, last_attempt_at)}`` of the sources tried at or after ``since``."""
     rows = conn.execute(_attempted_since_stmt(conn.dialect.name, since))
     return {r.name: (int(r.failure_streak), _as_utc(r.last_attempt_at)) for r in rows}
+
+
+def _last_attempt_stmt(dialect: str) -> Select[Any]:
+    return select(func.max(sources.c.last_attempt_at))
+
+
+def last_attempt_at(conn: Connection) -> datetime | None:
+    """The newest fetch attempt of any source (None before the first); one aggregate, no rows read."""
+    value = conn.execute(_last_attempt_stmt(conn.dialect.name)).scalar_one_or_none()
+    return None if value is None else _as_utc(value)
 
 
 def _articles_since_stmt(dialect: str, since: datetime) -> Select[Any]:

@@ -99,3 +99,46 @@ def test_ukrainian_recovery_is_no_concession() -> None:
     resumed = "Польща відновила транзит українського зерна в середу."
     mentions = [*_m(resumed, "Польща", "PL")]
     assert "CONCEDE" in {e.type for e in extract_events(resumed, "uk", _PUBLISHED, mentions)}
+
+
+_MATCHES = [
+    # (language, report, first team, second team): two sports words, then the teams "meet"
+    ("en", "Serbia reached the last 16 of the tournament after their striker scored twice. "
+     "Serbia will meet Croatia in Munich on Sunday.", "Serbia", "Croatia"),
+    ("ru", "Сборная Сербии вышла в плей-офф турнира. Сербия встретится с Хорватией в Мюнхене в воскресенье.",
+     "Сербия", "Хорватией"),
+    ("uk", "Збірна Сербії вийшла до плей-оф турніру. Сербія зустрінеться з Хорватією в Мюнхені в неділю.",
+     "Сербія", "Хорватією"),
+    ("sr", "Reprezentacija je prošla dalje na turniru. Srbija će se sastati sa Hrvatskom u nedelju.",
+     "Srbija", "Hrvatskom"),
+    ("hu", "A válogatott továbbjutott a tornán. Szerbia vasárnap Münchenben találkozik Horvátországgal.",
+     "Szerbia", "Horvátországgal"),
+]  # fmt: skip
+
+
+def test_teams_meeting_in_a_sports_report_are_no_talks() -> None:
+    for language, text, first, second in _MATCHES:
+        mentions = [*_m(text, first, "RS"), *_m(text, second, "HR")]
+        assert not any(e.type == "CONSULT" for e in extract_events(text, language, _PUBLISHED, mentions)), (
+            language
+        )
+        # the same sentence outside a sports report is a meeting
+        alone = text[text.index(first, 12) :]
+        mentions = [*_m(alone, first, "RS"), *_m(alone, second, "HR")]
+        assert any(e.type == "CONSULT" for e in extract_events(alone, language, _PUBLISHED, mentions)), (
+            language
+        )
+
+
+def test_leaders_meeting_at_a_match_still_meet() -> None:
+    text = (
+        "Serbia reached the last 16 of the tournament after their striker scored twice. "
+        "At the stadium, Aleksandar Vučić met Andrej Plenković of Croatia on Sunday."
+    )
+    mentions = [
+        *_m(text, "Serbia", "RS"),
+        *_m(text, "Croatia", "HR"),
+        *_person(text, "Aleksandar Vučić", "RS"),
+        *_person(text, "Andrej Plenković", "HR"),
+    ]
+    assert {"RS", "HR"} <= _sides(extract_events(text, "en", _PUBLISHED, mentions), "CONSULT")

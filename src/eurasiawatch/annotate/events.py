@@ -76,7 +76,11 @@ _PLANNED_LOOKAHEAD = 2  # sentences after a planned event's own that may give it
 # the other names are blanked ("Shanghai Cooperation Organisation" is no COOPERATE)
 _EVENT_ENTITY_TYPES = frozenset({"event", "event_series", "treaty", "policy", "list"})
 _STRONG_OVER = frozenset({"AGREE", "CONSULT", "REQUEST", "SUPPORT", "AID"})  # not over duties in force
-_SUPPRESS, _NO_DEAL = "-suppress", "-no-deal"  # not event types: look-alike phrases, failed deals
+# not event types: look-alike phrases, failed deals, words of a sports report
+_SUPPRESS, _NO_DEAL, _SPORTS = "-suppress", "-no-deal", "-sports"
+_SPORTS_CUES = 2  # distinct sports words that make an article a sports report
+_SPORTS_TYPES = frozenset({"CONSULT", "ASSAULT"})  # teams meet and attack on the pitch
+_SPORTS_ACTORS = frozenset({"person", "organisation", "organization"})  # who still meets in one
 _NEGATING_TYPES = frozenset({"REJECT"})  # their triggers hold a negation ("will not attend")
 _MAX_MASK = 200  # longest blanked quotation; entity names and phrases are shorter
 _QUOTED = re.compile(r"«[^»\n]{1,200}»|“[^”\n]{1,200}”|„[^“”\n]{1,200}[“”]|\"[^\"\n]{1,200}\"")
@@ -162,6 +166,7 @@ def _tables(lang: str) -> _Tables:
     terms += [(t, term, True) for t in lex["strong"] for term in _terms("strong", t, lang)]
     terms += [(_SUPPRESS, term, False) for term in _terms("suppress", "phrases", lang)]
     terms += [(_NO_DEAL, term, False) for term in _terms("no_deal", "phrases", lang)]
+    terms += [(_SPORTS, term, False) for term in _terms("sports", "phrases", lang)]
     rank = {t: i for i, t in enumerate(priority)}
     for event_type, term, strong in sorted(
         set(terms), key=lambda x: (not x[2], rank.get(x[0], -1), -len(x[1]))
@@ -565,6 +570,7 @@ class _Found:
     agree: dict[int, list[tuple[int, int]]]  # every AGREE trigger (a made deal beside a failed one)
     negating: dict[int, list[tuple[int, int]]]  # triggers that hold their own negation
     no_deals: dict[int, tuple[int, int]]  # the first "no deal" cue ("without a deal")
+    sports: set[str]  # the sports words of the article ("tournament", "сборная")
 
 
 def _hits(text: str, tables: _Tables) -> list[tuple[int, int, _Trigger]]:
@@ -603,8 +609,11 @@ def _scan(text: str, sentences: Sequence[Sentence], tables: _Tables, mentions: S
     masked.sort()
     masked_starts = [b for b, _ in masked]
     starts = [s.start for s in sentences]
-    found = _Found({}, {}, {}, {}, {})
+    found = _Found({}, {}, {}, {}, {}, set())
     for begin, stop, trigger in hits:
+        if trigger.type == _SPORTS:
+            found.sports.add(trigger.head if trigger.check is None else trigger.check.pattern)
+            continue
         if trigger.type == _SUPPRESS or (masked and _inside(masked, masked_starts, begin)):
             continue
         index = bisect.bisect_right(starts, begin) - 1
@@ -699,6 +708,7 @@ def extract_events(
     triggers, trigger_spans, no_deals = found_all.types, found_all.negating, found_all.no_deals
     if not triggers and not no_deals:
         return ()
+    sports = len(found_all.sports) >= _SPORTS_CUES
     fallback = _main_countries(mentions)
     inside = _countries_inside(text, mentions)
     mentions = sorted((*mentions, *_surnames(text, mentions)), key=lambda m: m.start)
@@ -710,6 +720,15 @@ def extract_events(
     for index in sorted(set(triggers) | set(no_deals)):
         sentence = sentences[index]
         found = dict(triggers.get(index, {}))
+        if sports and not any(
+            m.kind == "entity"
+            and (m.entity_type or "") in _SPORTS_ACTORS
+            and sentence.start <= m.start < sentence.end
+            for m in mentions
+        ):  # a sports report: "Georgia will meet Spain on Sunday" is a match, not talks
+            found = {t: at for t, at in found.items() if t not in _SPORTS_TYPES}
+            if not found and index not in no_deals:
+                continue
         deal = no_deals.get(index)  # "talks ended without a deal": a negated AGREE beside the talks
         signed = [b for b, e in found_all.agree.get(index, ()) if deal is None or _apart((b, e), deal)]
         if deal is not None:

@@ -141,6 +141,7 @@ def test_every_watchlist_query_compiles_for_both_databases() -> None:
         "_list_stmt": (),
         "_delete_stmt": ("x",),
         "_mark_stmt": ("x", LATER),
+        "_update_stmt": ("x", {"query": "q", "countries": ("KZ",), "entities": (), "themes": ()}),
         "_new_articles_stmt": (CLOCK.now(), LATER, 10),
         "_entity_mentions_stmt": (["a", "b"],),
     }

@@ -8,6 +8,7 @@ running it twice sends nothing new the second time. Exit status 2 on bad usage.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +22,14 @@ from ..deliver.smtp import FileMailer, Mailer, SmtpMailer
 from ..errors import DeliveryError
 from ..store import Database, open_database
 from ..store import watchlists as store
-from ..watching import prepare_digest, send_digest
+from ..watching import (
+    add_watchlist,
+    describe_watchlist,
+    prepare_digest,
+    read_watchlist,
+    remove_watchlist,
+    send_digest,
+)
 from . import app
 from .common import AsOf, Json, console, err_console, runtime
 
@@ -42,6 +50,7 @@ def _fail(message: str) -> typer.Exit:
 
 def _db(ctx: typer.Context) -> Database:
     db = open_database(runtime(ctx).settings)
+    ctx.call_on_close(db.dispose)  # the pool's connections close when the command ends
     db.ensure_current()
     return db
 
@@ -69,43 +78,19 @@ def add(
     as_of: AsOf = None,
 ) -> None:
     """Save a watchlist: a query and/or countries, entities, themes (kinds ANDed, values ORed)."""
-    watch = Watchlist(
-        name=name,
-        query=query.strip() if query and query.strip() else None,
-        countries=tuple(c.upper() for c in _split(country)),
-        entities=_split(entity),
-        themes=_split(theme),
-    )
     try:
-        watch.check()
-    except WatchlistError as exc:
-        raise _fail(str(exc)) from None
-    db = _db(ctx)
-    with db.begin() as conn:
-        if store.get_watchlist(conn, name) is not None:
-            raise _fail(f"a watchlist named {name!r} exists (remove it first)")
-        store.insert_watchlist(
-            conn,
-            {
-                "name": watch.name,
-                "query": watch.query,
-                "countries": watch.countries,
-                "entities": watch.entities,
-                "themes": watch.themes,
-                "created_at": runtime(ctx).clock(as_of).now(),
-            },
+        watch = read_watchlist(
+            name, query=query, countries=country or (), entities=entity or (), themes=theme or ()
         )
+        add_watchlist(_db(ctx), watch, now=runtime(ctx).clock(as_of).now(), user=_who())
+    except WatchlistError as exc:
+        raise _fail(str(exc) + (f" ({exc.hint})" if exc.hint else "")) from None
     console.print(f"watchlist {name} saved", highlight=False)
 
 
-def _describe(w: Watchlist) -> str:
-    parts = [f"query {w.query!r}"] if w.query else []
-    parts += [
-        f"{k} {', '.join(v)}"
-        for k, v in (("countries", w.countries), ("entities", w.entities), ("themes", w.themes))
-        if v
-    ]
-    return "; ".join(parts)
+def _who() -> str:
+    """The audit log's name for a change made from the shell."""
+    return os.environ.get("USER") or "cli"
 
 
 @watchlist_app.command("list")
@@ -118,7 +103,7 @@ def list_command(ctx: typer.Context, json_: Json = False) -> None:
         return
     for w in found:
         last = w.delivered_until.isoformat() if w.delivered_until else "never"
-        console.print(f"{w.name}: {_describe(w)} (delivered until {last})", highlight=False)
+        console.print(f"{w.name}: {describe_watchlist(w)} (delivered until {last})", highlight=False)
     if not found:
         console.print("no watchlists")
 
@@ -137,9 +122,10 @@ def _as_dict(w: Watchlist) -> dict[str, object]:
 @watchlist_app.command("remove")
 def remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The watchlist.")]) -> None:
     """Remove a watchlist."""
-    with _db(ctx).begin() as conn:
-        if not store.delete_watchlist(conn, name):
-            raise _fail(f"no watchlist named {name!r}")
+    try:
+        remove_watchlist(_db(ctx), name, now=runtime(ctx).clock().now(), user=_who())
+    except WatchlistError as exc:
+        raise _fail(str(exc)) from None
     console.print(f"watchlist {name} removed", highlight=False)
 
 
@@ -167,7 +153,7 @@ def show(
         }
         console.print_json(json.dumps(data, ensure_ascii=False))
         return
-    console.print(f"{watch.name}: {_describe(watch)}", highlight=False)
+    console.print(f"{watch.name}: {describe_watchlist(watch)}", highlight=False)
     for m in found:
         new = watch.delivered_until is None or m.first_seen_at > watch.delivered_until
         console.print(

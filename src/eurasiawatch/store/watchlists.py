@@ -22,6 +22,7 @@ __all__ = [
     "list_watchlists",
     "mark_delivered",
     "new_articles",
+    "update_watchlist",
 ]
 
 WatchlistRow = dict[str, Any]
@@ -62,6 +63,15 @@ def _delete_stmt(dialect: str, name: str) -> Delete:
 def delete_watchlist(conn: Connection, name: str) -> bool:
     """Remove a watchlist; False when there was none of that name."""
     return bool(conn.execute(_delete_stmt(conn.dialect.name, name)).rowcount)
+
+
+def _update_stmt(dialect: str, name: str, values: WatchlistRow) -> Update:
+    return update(watchlists).where(watchlists.c.name == name).values(**values)
+
+
+def update_watchlist(conn: Connection, name: str, values: WatchlistRow) -> bool:
+    """Change a watchlist's columns (query, countries, entities, themes); False when there is none."""
+    return bool(conn.execute(_update_stmt(conn.dialect.name, name, values)).rowcount)
 
 
 def _mark_stmt(dialect: str, name: str, until: datetime) -> Update:

@@ -358,3 +358,61 @@ def test_app_over_a_fresh_app_state_builds_its_own_cache(web_settings: Settings,
         assert client.get("/desk/?window=7d").status_code == 200
         assert client.get("/desk/?window=7d").status_code == 200
     assert app.state.dashboard_cache is not None
+
+
+def _count(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
+    calls: list[int] = []
+    real = getattr(module, name)
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_second_request_neither_rebuilds_nor_rerenders_the_panels(
+    monkeypatch: pytest.MonkeyPatch, filled: Database, desk: TestClient
+) -> None:
+    from eurasiawatch import dashboard
+    from eurasiawatch.web.routes import desk_home
+
+    builds = _count(monkeypatch, dashboard, "build_dashboard")
+    renders = _count(monkeypatch, desk_home, "render_panels")
+    first, second = desk.get("/desk/"), desk.get("/desk/")
+    assert first.status_code == second.status_code == 200
+    assert (len(builds), len(renders)) == (1, 1)
+    assert second.text == first.text  # the same user and session: the same page
+    desk.get("/desk/?window=7d")  # another window is its own build and rendering
+    assert (len(builds), len(renders)) == (2, 2)
+
+
+def test_a_new_article_changes_the_page(filled: Database, desk: TestClient) -> None:
+    before = page(desk.get("/desk/").text)
+    assert before.xpath("//p[@class='lead']/strong")[0].text_content() == "4"
+    _store(filled, "a7", NOW - timedelta(hours=3), "Kyrgyzstan and China open a new border crossing",
+           countries=("KG", "CN"), themes=("trade",), outlet="Bishkek Post")  # fmt: skip
+    after = page(desk.get("/desk/").text)
+    assert after.xpath("//p[@class='lead']/strong")[0].text_content() == "5"
+    svg = ET.fromstring(lxml_to_xml(after.xpath("//section[@id='map']//*[local-name()='svg']")[0]))
+    titles = {p.get("data-code"): p.find(f"{SVG}title") for p in svg.iter(f"{SVG}path")}
+    assert titles["KG"].text == "Kyrgyzstan: 1 articles"  # type: ignore[union-attr]
+
+
+def test_each_user_gets_their_own_name_and_csrf_token_around_the_shared_panels(
+    app: FastAPI, web_settings: Settings, filled: Database
+) -> None:
+    from .conftest import csrf_token
+
+    with TestClient(app) as one, TestClient(app) as two:
+        _signed_in(one, web_settings, filled, name="editor1")
+        _signed_in(two, web_settings, filled, name="editor2")
+        a, b = one.get("/desk/"), two.get("/desk/")
+    assert a.status_code == b.status_code == 200
+    assert "Signed in as <strong>editor1</strong>" in a.text and "editor2" not in a.text
+    assert "Signed in as <strong>editor2</strong>" in b.text and "editor1" not in b.text
+    assert csrf_token(a.text) != csrf_token(b.text)
+    panels = "//section[@id='map' or @id='engagement' or @id='stories' or @id='sources']"
+    shared = [lxml_to_xml(e) for e in page(a.text).xpath(panels)]
+    assert shared == [lxml_to_xml(e) for e in page(b.text).xpath(panels)] and len(shared) == 4

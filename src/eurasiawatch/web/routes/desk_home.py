@@ -4,10 +4,17 @@
 days before the clock's now. The panels come from ``eurasiawatch.dashboard`` (cached per window
 and data version in ``app.state.dashboard_cache``); this module only parses the query, asks for
 them, and turns them into the page (the map and the sparklines are drawn by ``render``).
+
+The panels' HTML (``desk/dashboard_panels.html``, about 150 KB with the map) is rendered once per
+build and kept beside it (``app.state.dashboard_panels``): a request renders only the page around
+it — the window form, the user's name and their CSRF token, which stay out of the shared part.
+A new build (new data, or the five-minute refresh) is a new object and so renders afresh.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -19,9 +26,9 @@ from ...render.choropleth import REGION, choropleth_figure, country_names
 from ...render.sparkline import sparkline_svg
 from ..auth import Editor
 from ..deps import get_clock, get_db, get_settings, now
-from ..templating import render
+from ..templating import environment, render
 
-__all__ = ["router"]
+__all__ = ["PanelsCache", "render_panels", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,6 +40,47 @@ def _cache(request: Request) -> DashboardCache:
     if cache is None:
         cache = request.app.state.dashboard_cache = DashboardCache()
     return cache
+
+
+class PanelsCache:
+    """Rendered panels per dashboard build, the most recent ``size`` builds (thread-safe).
+
+    Keyed on the build object itself (held, so its id cannot be reused): ``DashboardCache`` hands
+    out the same object until the data change, so this needs no invalidation of its own.
+    """
+
+    def __init__(self, size: int = 8) -> None:
+        self._size = size
+        self._items: OrderedDict[int, tuple[Dashboard, Markup]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, board: Dashboard) -> Markup:
+        """The panels of ``board`` as HTML, rendered on the first request for this build."""
+        with self._lock:
+            found = self._items.get(id(board))
+            if found is not None and found[0] is board:
+                self._items.move_to_end(id(board))
+                return found[1]
+        html = render_panels(board)  # outside the lock: two first requests may both render, harmlessly
+        with self._lock:
+            self._items[id(board)] = (board, html)
+            self._items.move_to_end(id(board))
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return html
+
+
+def render_panels(board: Dashboard) -> Markup:
+    """Map, engagement, top stories, rising actors, upcoming events and source health as HTML."""
+    template = environment().get_template("desk/dashboard_panels.html")
+    return Markup(template.render(board=board, **_view(board)))
+
+
+def _panels(request: Request) -> PanelsCache:
+    panels = getattr(request.app.state, "dashboard_panels", None)
+    if panels is None:
+        panels = request.app.state.dashboard_panels = PanelsCache()
+    return panels
 
 
 def _series_rows(board: Dashboard, series: Any, label: Any, what: str) -> list[dict[str, Any]]:
@@ -116,6 +164,6 @@ def desk_home(
         "window_arg": window or "",
         "since": board.window.start.date().isoformat(),
         "until": board.window.last_day.isoformat(),
-        **_view(board),
+        "panels": _panels(request).get(board),
     }
     return render(request, "desk_home.html", context, headers={"Cache-Control": "private, no-store"})

@@ -142,3 +142,17 @@ def test_leaders_meeting_at_a_match_still_meet() -> None:
         *_person(text, "Andrej Plenković", "HR"),
     ]
     assert {"RS", "HR"} <= _sides(extract_events(text, "en", _PUBLISHED, mentions), "CONSULT")
+
+
+def test_verb_final_languages_take_the_mode_from_the_clause_end() -> None:
+    # Kazakh and Uzbek put the verb, and with it "is expected", at the end, far after the trigger noun
+    cases = [
+        ("kk", "Саммитте Қытай мен Қазақстан басшылары, сондай-ақ көптеген министрлер мен кәсіпкерлер "
+         "энергетика және көлік мәселелері бойынша кездесулер өткізеді деп күтілуде.", "Қытай", "Қазақстан"),
+        ("uz", "Toshkentdagi sammitda Xitoy va Qozogʻiston rahbarlari, shuningdek, koʻplab vazirlar, "
+         "diplomatlar va ishbilarmonlar ishtirok etishi kutilmoqda.", "Xitoy", "Qozogʻiston"),
+    ]  # fmt: skip
+    for language, text, cn, kz in cases:
+        mentions = [*_m(text, cn, "CN"), *_m(text, kz, "KZ")]
+        consult = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "CONSULT"]
+        assert consult and consult[0].mode == "planned", (language, consult)

@@ -70,6 +70,10 @@ _POSITION_WEIGHT = 1.0  # rank points lost per sentence from the top
 _LEAD_WINDOW_DAYS = 7
 _DEAL_GAP = 12  # characters between a signing and a "no deal" cue for them to be two deals
 _CUE_REACH = 90  # characters after a trigger where a mode cue still speaks for it
+# verb-final languages: the verb that carries the mode ends the clause ("Sammitda ... ishtirok etishi
+# kutilmoqda", "... талқыланады деп күтілуде"), however far after the trigger noun
+_VERB_FINAL = frozenset({"kk", "uz"})
+_CLAUSE_REACH = 10_000
 _BACKGROUND_DAYS = 14  # a trigger whose nearest date ended this long before publication is background
 _PLANNED_LOOKAHEAD = 2  # sentences after a planned event's own that may give its date
 # entities that name an event keep their words ("SCO summit", "EU sanctions against Russia");
@@ -155,6 +159,7 @@ class _Tables:
     relative: re.Pattern[str] | None
     durations: tuple[tuple[re.Pattern[str], int], ...] = ()  # "two-day", "двухдневные": days of a meeting
     closing: re.Pattern[str] | None = None  # "ended", "завершились": the date names the last day
+    cue_reach: int = _CUE_REACH  # characters after a trigger where a mode cue still speaks for it
 
 
 @functools.cache  # compiled once per language; immutable
@@ -216,6 +221,7 @@ def _tables(lang: str) -> _Tables:
         relative,
         durations,
         closing,
+        _CLAUSE_REACH if lang in _VERB_FINAL else _CUE_REACH,
     )
 
 
@@ -249,7 +255,7 @@ def _mode_of(
     # blank out dates first: "May 20" is not the modal "may", "6-may" not a cue either
     sentence = _blank(sentence, [(s.begin, s.stop) for s in spans])
     if position is not None:
-        begin, stop = 0, position + _CUE_REACH
+        begin, stop = 0, position + tables.cue_reach
         if tables.coordinate is not None:  # "Russia was not invited, and China declined": two clauses
             for match in tables.coordinate.finditer(sentence):
                 if match.end() <= position:

@@ -1,8 +1,9 @@
 """Checks that the held-out check set tests/eval/heldout.jsonl is well formed.
 
-The set is for measuring `eurasiawatch annotate` only (see heldout_README.md); these tests keep its layout and
-vocabulary consistent — ids, ISO codes, KB names and types, the eight themes, PLOVER types, modes, dates — and say
-nothing about how well the annotator does on it. There are deliberately no score floors here.
+The set is for measuring `eurasiawatch annotate` only (see heldout_README.md); these tests keep its
+layout and vocabulary consistent — ids, ISO codes, KB names and types, the eight themes, PLOVER types,
+modes, dates — and say nothing about how well the annotator does on it.
+There are deliberately no score floors here.
 """
 
 from __future__ import annotations
@@ -113,7 +114,8 @@ def test_case_is_well_formed(case: dict[str, Any], kb_types: dict[str, set[str]]
         assert all(isinstance(n, str) and n.strip() == n and n for n in names), names
         assert len(names) == len(set(names))
     assert not set(gold["entities"]) & set(gold["optional_entities"])
-    # an expected entity is a canonical KB name (not an alias) of a known type; actors the KB lacks are optional
+    # an expected entity is a canonical KB name (not an alias) of a known type;
+    # actors the KB lacks are only ever optional
     for name in gold["entities"]:
         assert name in kb_types, f"{name!r} is not a canonical name in the knowledge base"
         assert kb_types[name] <= KB_TYPES, (name, kb_types[name])

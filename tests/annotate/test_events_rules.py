@@ -156,3 +156,18 @@ def test_verb_final_languages_take_the_mode_from_the_clause_end() -> None:
         mentions = [*_m(text, cn, "CN"), *_m(text, kz, "KZ")]
         consult = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "CONSULT"]
         assert consult and consult[0].mode == "planned", (language, consult)
+
+
+def test_history_in_a_relative_clause_is_no_signing() -> None:
+    cases = [
+        ("en", "Serbia and China held talks on Tuesday in the palace, where in 1955 a friendship treaty "
+         "was signed, and praised their ties.", "Serbia", "China"),
+        ("ru", "Сербия и Китай провели переговоры во вторник во дворце, где в 1955 году был подписан "
+         "договор о дружбе, и похвалили связи.", "Сербия", "Китай"),
+        ("uk", "Сербія і Китай провели переговори у вівторок у палаці, де в 1955 році було підписано "
+         "договір про дружбу, і похвалили зв'язки.", "Сербія", "Китай"),
+    ]  # fmt: skip
+    for language, text, rs, cn in cases:
+        mentions = [*_m(text, rs, "RS"), *_m(text, cn, "CN")]
+        types = {e.type for e in extract_events(text, language, _PUBLISHED, mentions)}
+        assert "CONSULT" in types and "AGREE" not in types, (language, types)

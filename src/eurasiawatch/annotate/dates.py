@@ -139,7 +139,12 @@ def _patterns() -> dict[str, object]:
             r"(?<![\w])(?:in\s+(?P<en>January|February|March|April|May|June|July|August|September|"
             r"October|November|December)|(?i:(?:в|во|у|u)\s+(?P<m1>" + month + r")))(?!\s*\d)"
         ),
-        "year": re.compile(r"(?<![\d.,])(?P<y>19[5-9]\d|20\d\d)(?![\d])"),
+        # a bare year from 1950; an older one only as a year ("в 1949 году", "in 1939", "1878-ban")
+        "year": re.compile(
+            r"(?<![\d.,])(?:(?P<y>19[5-9]\d|20\d\d)(?![\d])|(?<=in )(?P<o>1[89]\d\d)(?![\d])"
+            r"|(?P<w>1[89]\d\d)(?=\s*(?:года|году|г\.|р\.|року|godine|године|жыл|yil|-?b[ae]n\b)))",
+            re.IGNORECASE,
+        ),
     }
     month_lookup = [(re.compile(_stem_regex(t) + "$", re.IGNORECASE), n) for t, n in month_of]
     # no lookbehind in front (it would defeat the regex engine's fast scan): checked after the match
@@ -341,7 +346,7 @@ def _coarse_spans(
             found.append(_month_span(_nearest_year(number, 15, published), number, m.start(), m.end()))
     for m in (m for b, e in where.numbers for m in pats["year"].finditer(text, b, e)):
         if not _overlaps(taken + found, m.start(), m.end()):
-            year = int(m.group("y"))
+            year = int(m.group("y") or m.group("o") or m.group("w"))
             found.append(DateSpan(date(year, 1, 1), date(year, 12, 31), m.start(), m.end(), "year"))
     return found
 

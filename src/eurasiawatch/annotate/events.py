@@ -770,6 +770,8 @@ def extract_events(
                 mode = "negated"
             else:
                 hidden, unseen = _outside(plain, position, tables)
+                if hidden and not unseen and any(_is_background(x, published) for x in _seen(spans, hidden)):
+                    unseen = hidden  # "the hall where the treaty was signed in 1949": history in the clause
                 mode = _mode_of(_blank(plain, hidden), spans, tables, headline, position)
                 if mode == "asserted" and _future_nearest(_seen(spans, unseen), position, published):
                     mode = "planned"  # "the agreement enters into force on 28 May": scheduled, not done

@@ -9,20 +9,21 @@ picks up exactly what is still stale.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from .annotate import KnowledgeBase, annotate_article, load_kb, user_kb_path
-from .annotate.theme_model import active_theme_classifier, models_dir
+from .annotate.theme_model import ThemeModel, active_theme_classifier, models_dir
 from .clock import Clock
 from .config import Settings
 from .corrections import with_corrections_many
 from .errors import AnnotationError
+from .records import Article
 from .store import Database, queries
 from .store.annotations import save_annotation, stale_article_ids
 
-__all__ = ["LEXICON_MODEL", "AnnotateReport", "annotate_stored", "load_user_kb"]
+__all__ = ["LEXICON_MODEL", "AnnotateReport", "annotate_ids", "annotate_stored", "load_user_kb"]
 
 log = logging.getLogger(__name__)
 
@@ -101,25 +102,74 @@ def annotate_stored(
         if not ids:
             return report
         after = ids[-1]  # id order: failures are passed over, never retried forever
-        done = []
-        failed: list[tuple[str, str]] = []
-        for article in articles:
-            try:
-                annotation = annotate_article(article, kb, theme_model=theme_model)
-            except AnnotationError as exc:
-                failed.append((article.article_id, str(exc)))
-                continue
-            done.append(replace(annotation, model_version=report.model_version))
-        with db.begin() as conn:
-            # editors' corrections (themes, countries, entities) win over the annotator
-            for annotation in with_corrections_many(conn, done):
-                save_annotation(conn, annotation, now=clock.now())
-            for article_id, reason in failed:
-                queries.record_failure(
-                    conn, stage="annotate", url=article_id, source=None, reason=reason, at=clock.now()
-                )
-        report.annotated += len(done)
-        report.failures.extend(failed)
+        saved = _annotate_batch(db, articles, kb, theme_model, clock, report)
         if progress:
-            progress(len(done))
-        log.info("annotated %d articles (%d so far)", len(done), report.annotated)
+            progress(saved)
+
+
+def annotate_ids(
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    article_ids: Sequence[str],
+    *,
+    kb: KnowledgeBase | None = None,
+    batch: int = 100,
+) -> AnnotateReport:
+    """Annotate the named stored articles again, as ``reannotate`` does (corrections still win).
+
+    Args:
+        db: an upgraded database.
+        settings: effective settings (the data directory holds the user's knowledge-base file).
+        clock: stamps ``annotated_at``.
+        article_ids: the articles; ids with no stored article are passed over.
+        kb: the knowledge base (default: shipped plus the user's file).
+        batch: articles per transaction.
+
+    Returns:
+        How many were annotated, and which failed with what reason.
+    """
+    kb = kb if kb is not None else load_user_kb(settings)
+    theme_model = active_theme_classifier(models_dir(settings.data_path))
+    report = AnnotateReport(
+        kb_version=kb.version, model_version=theme_model.version if theme_model else LEXICON_MODEL
+    )
+    ids = list(dict.fromkeys(article_ids))
+    for n in range(0, len(ids), batch):
+        chunk = ids[n : n + batch]
+        with db.begin() as conn:
+            found = queries.get_articles(conn, chunk)
+        _annotate_batch(db, [found[i] for i in chunk if i in found], kb, theme_model, clock, report)
+    return report
+
+
+def _annotate_batch(
+    db: Database,
+    articles: Sequence[Article],
+    kb: KnowledgeBase,
+    theme_model: ThemeModel | None,
+    clock: Clock,
+    report: AnnotateReport,
+) -> int:
+    """Annotate articles and save them in one transaction, editors' corrections applied; how many saved."""
+    done = []
+    failed: list[tuple[str, str]] = []
+    for article in articles:
+        try:
+            annotation = annotate_article(article, kb, theme_model=theme_model)
+        except AnnotationError as exc:
+            failed.append((article.article_id, str(exc)))
+            continue
+        done.append(replace(annotation, model_version=report.model_version))
+    with db.begin() as conn:
+        # editors' corrections (themes, countries, entities) win over the annotator
+        for annotation in with_corrections_many(conn, done):
+            save_annotation(conn, annotation, now=clock.now())
+        for article_id, reason in failed:
+            queries.record_failure(
+                conn, stage="annotate", url=article_id, source=None, reason=reason, at=clock.now()
+            )
+    report.annotated += len(done)
+    report.failures.extend(failed)
+    log.info("annotated %d articles (%d so far)", len(done), report.annotated)
+    return len(done)

@@ -326,6 +326,20 @@ SPEC: tuple[Setting, ...] = (
     Setting(
         "desk.totp_issuer", str, "eurasiawatch", "Issuer name the authenticator app shows for desk accounts."
     ),
+    Setting(
+        "kb.drop_alias_after",
+        int,
+        2,
+        "Different articles editors must remove one actor from, where the same alias of it had matched, "
+        "before dropping that alias is suggested in the desk's knowledge-base queue.",
+    ),
+    Setting(
+        "kb.reannotate_limit",
+        int,
+        500,
+        "Most stored articles annotated again at once when a knowledge-base suggestion is accepted "
+        "(those whose text may contain the alias); `eurasiawatch reannotate` does the rest.",
+    ),
 )
 
 _BY_KEY = {s.key: s for s in SPEC}
@@ -424,6 +438,8 @@ class Settings:
     desk_argon2_time_cost: int = 3
     desk_argon2_memory_kib: int = 65536
     desk_totp_issuer: str = "eurasiawatch"
+    kb_drop_alias_after: int = 2
+    kb_reannotate_limit: int = 500
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -520,6 +536,8 @@ def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
         "desk.login_global_max_failures",
         "desk.argon2_time_cost",
         "desk.argon2_memory_kib",
+        "kb.drop_alias_after",
+        "kb.reannotate_limit",
     )
     for key in positive:
         if values[key] <= 0:

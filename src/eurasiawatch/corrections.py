@@ -13,7 +13,7 @@ and writes an audit row (who, what, before, after) in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,8 +149,12 @@ def correct_mentions(
     add: Iterable[str] = (),
     remove: Iterable[str] = (),
     user: User,
+    also: Callable[[Connection, Annotation, tuple[str, ...], tuple[str, ...]], None] | None = None,
 ) -> Change:
     """Add or remove countries (ISO codes) or entities (knowledge-base ids) of an article.
+
+    ``also`` is called in the same transaction with the annotation as it was and the keys added and
+    removed (``kb_review`` records there what the knowledge base should learn from the correction).
 
     Raises:
         CorrectionError: unknown article, country or entity, or nothing would change.
@@ -199,6 +203,10 @@ def correct_mentions(
             store.add_mention_correction(
                 conn, article_id, kind=kind, editor=user.username, now=clock.now(), **row
             )
+        if also is not None:
+            added_keys = tuple(r["key"] for r in rows if r["action"] == "add")
+            removed_keys = tuple(r["key"] for r in rows if r["action"] == "remove")
+            also(conn, annotation, added_keys, removed_keys)
         _save(conn, annotation, clock)
         after = _keys(load_annotation(conn, article_id), kind)  # type: ignore[arg-type]
         action = "correction.countries" if kind == "country" else "correction.entities"

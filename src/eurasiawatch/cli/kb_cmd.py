@@ -1,4 +1,8 @@
-"""``eurasiawatch kb list|show|add|import|verify``: browse and extend the knowledge base."""
+"""``eurasiawatch kb``: browse and extend the knowledge base, and decide editors' suggestions for it.
+
+``suggestions``, ``accept`` and ``reject`` are the command-line twin of the desk's ``/desk/kb`` queue
+(``eurasiawatch.kb_review``); decisions made here are audited as ``(cli)``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.table import Table
 
+from .. import kb_review
 from ..annotate.kb import (
     ACTOR_TYPES,
     KnowledgeBase,
@@ -19,8 +24,10 @@ from ..annotate.kb import (
 )
 from ..annotate.wikidata import DEFAULT_ENDPOINT, check_qids, unverified_qids
 from ..errors import EurasiawatchError
+from ..store import kb_suggestions as kb_store
+from ..store import open_database
 from . import app
-from .common import Json, console, err_console, runtime
+from .common import AsOf, Json, console, err_console, runtime
 
 kb_app = typer.Typer(
     help="Browse the knowledge base (countries, regions, actors) and add your own entries.",
@@ -228,3 +235,85 @@ def verify(
     console.print(f"{len(rows) - len(bad)} of {len(rows)} QIDs match their names", highlight=False)
     if bad:
         raise typer.Exit(1)
+
+
+_CLI = "(cli)"  # the audit log's actor for decisions made on the command line
+
+
+@kb_app.command("suggestions")
+def suggestions(
+    ctx: typer.Context,
+    status: Annotated[str, typer.Option("--status", help="pending, accepted, rejected or all.")] = "pending",
+    as_json: Json = False,
+) -> None:
+    """List editors' knowledge-base suggestions (aliases to add or drop, new actors), newest first."""
+    if status not in (*kb_store.STATUSES, "all"):
+        err_console.print(f"[red]Error:[/red] --status {status!r}: one of pending, accepted, rejected, all")
+        raise typer.Exit(2)
+    with open_database(runtime(ctx).settings) as db:
+        db.ensure_current()
+        with db.read() as conn:
+            rows = kb_store.list_suggestions(conn, status=None if status == "all" else status, limit=1000)
+    if as_json:
+        for row in rows:
+            row["article_ids"] = list(row["article_ids"])
+            for key in ("created_at", "updated_at", "decided_at"):
+                row[key] = row[key].isoformat() if row[key] else None
+        console.print_json(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table(
+        "id",
+        "kind",
+        "actor",
+        "words",
+        "lang",
+        "articles",
+        "proposed by",
+        "status",
+        title=f"{len(rows)} {status}",
+    )
+    for r in rows:
+        actor = r["actor_id"] + (f" ({r['name']}, {r['entity_type']})" if r["kind"] == "new_actor" else "")
+        status_text = r["status"] + (f" by {r['decided_by']}" if r["decided_by"] else "")
+        table.add_row(
+            str(r["id"]),
+            r["kind"],
+            actor,
+            r["alias"],
+            r["language"],
+            ", ".join(r["article_ids"]),
+            r["proposed_by"] or "(desk)",
+            status_text,
+        )
+    console.print(table)
+
+
+def _decide(ctx: typer.Context, suggestion_id: int, accept: bool, as_of: str | None) -> None:
+    rt = runtime(ctx)
+    with open_database(rt.settings) as db:
+        db.ensure_current()
+        try:
+            if accept:
+                decision = kb_review.accept_suggestion(
+                    db, rt.settings, rt.clock(as_of), suggestion_id, user=_CLI
+                )
+            else:
+                decision = kb_review.reject_suggestion(db, rt.clock(as_of), suggestion_id, user=_CLI)
+        except EurasiawatchError as exc:
+            _fail(exc)
+    console.print(decision.summary, highlight=False)
+
+
+SuggestionId = Annotated[int, typer.Argument(help="The suggestion's number (see `kb suggestions`).", min=1)]
+
+
+@kb_app.command("accept")
+def accept(ctx: typer.Context, suggestion_id: SuggestionId, as_of: AsOf = None) -> None:
+    """Accept a suggestion: write it into your user file, then annotate the matching stored articles again."""
+    _decide(ctx, suggestion_id, True, as_of)
+
+
+@kb_app.command("reject")
+def reject(ctx: typer.Context, suggestion_id: SuggestionId, as_of: AsOf = None) -> None:
+    """Reject a suggestion: the knowledge base stays as it is, and the same change is not proposed again."""
+    _decide(ctx, suggestion_id, False, as_of)

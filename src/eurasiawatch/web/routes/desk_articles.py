@@ -13,7 +13,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ... import corrections
+from ... import corrections, kb_review
+from ...annotate.kb import ACTOR_TYPES
 from ...annotate.themes import THEMES
 from ...annotating import load_user_kb
 from ...render.choropleth import country_names
@@ -36,6 +37,10 @@ MESSAGES = {
     "themes": "Themes corrected.",
     "countries": "Countries corrected.",
     "entities": "Entities corrected.",
+    "alias": "Entities corrected. The words as written are suggested as a new alias: see Knowledge base.",
+    "alias-known": "Entities corrected. The words as written are already one of its names.",
+    "alias-rejected": "Entities corrected. Those words were suggested before and rejected, so not again.",
+    "actor": "New actor suggested: it joins the knowledge base, and this article, once accepted.",
 }
 
 
@@ -69,6 +74,7 @@ def _page(
         "duplicate_of": context["duplicate_of"],
         "entities": entities,
         "themes": THEMES,
+        "actor_types": ACTOR_TYPES,
         "names": country_names(),
         "audit": audit,
         "fixed": {(f["kind"], f["key"]) for f in fixes},
@@ -86,13 +92,15 @@ def article_page(
     return _page(request, user, article_id, done=done)
 
 
-def _after(request: Request, user: Any, article_id: str, what: str, run: Any) -> Response:
+def _after(request: Request, user: Any, article_id: str, what: Any, run: Any) -> Response:
+    """Run a correction; back to the page with ``?done=<what>`` (a name, or a function giving one)."""
     try:
         run()
     except corrections.CorrectionError as exc:
         message = f"Nothing changed: {exc}" + (f" ({exc.hint})" if exc.hint else "") + "."
         return _page(request, user, article_id, error=message, status=400)
-    return RedirectResponse(f"/desk/articles/{article_id}?done={what}", status_code=303)
+    done = what() if callable(what) else what
+    return RedirectResponse(f"/desk/articles/{article_id}?done={done}", status_code=303)
 
 
 @router.post("/desk/articles/{article_id}/themes", response_class=HTMLResponse)
@@ -131,7 +139,7 @@ def _mentions(
             user=user,
         )
 
-    return _after(request, user, article_id, "countries" if kind == "country" else "entities", run)
+    return _after(request, user, article_id, "countries", run)
 
 
 def _exists(request: Request, article_id: str) -> None:
@@ -159,6 +167,56 @@ def fix_entities(
     article_id: ArticleId,
     add: Annotated[str, Form(max_length=2000)] = "",
     remove: Keys = None,
+    as_written: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    """Add entities (knowledge-base ids) and remove the ticked ones."""
-    return _mentions(request, user, article_id, "entity", add, remove)
+    """Add entities (knowledge-base ids) and remove the ticked ones; the words as written of an added
+    entity, and the aliases behind removed ones, feed the knowledge-base queue (``kb_review``)."""
+    _exists(request, article_id)
+    outcome = ["entities"]
+
+    def run() -> None:
+        settings = get_settings(request)
+        outcome[0] = kb_review.correct_entities(
+            get_db(request),
+            load_user_kb(settings),
+            get_clock(request),
+            article_id,
+            add=_split(add),
+            remove=remove or [],
+            as_written=as_written,
+            user=user,
+            drop_after=settings.kb_drop_alias_after,
+        )
+
+    return _after(request, user, article_id, lambda: outcome[0], run)
+
+
+@router.post("/desk/articles/{article_id}/new-actor", response_class=HTMLResponse)
+def new_actor(
+    request: Request,
+    user: Editor,
+    article_id: ArticleId,
+    name: Annotated[str, Form(max_length=500)] = "",
+    entity_type: Annotated[str, Form(alias="type", max_length=32)] = "",
+    country: Annotated[str, Form(max_length=8)] = "",
+    as_written: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Suggest an actor the knowledge base lacks, seen in this article (reviewed at ``/desk/kb``)."""
+    _exists(request, article_id)
+    return _after(
+        request,
+        user,
+        article_id,
+        "actor",
+        lambda: kb_review.suggest_new_actor(
+            get_db(request),
+            load_user_kb(get_settings(request)),
+            get_clock(request),
+            article_id,
+            name=name,
+            entity_type=entity_type,
+            country=country,
+            as_written=as_written,
+            user=user,
+        ),
+    )

@@ -60,6 +60,7 @@ ROUTERS: tuple[str, ...] = (
     "desk_explore",
     "desk_editions",
     "desk_articles",
+    "desk_kb",
     "desk_watch",
     "api",
 )

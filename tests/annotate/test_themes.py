@@ -161,3 +161,78 @@ def test_a_cited_outlet_is_a_weak_hit_only() -> None:
     assert theme_scores(text, "en", [xinhua])["information"] == 0  # a source line is not the theme
     story = "Xinhua expanded its content-sharing deals with local newspapers across Central Asia."
     assert theme_scores(story, "en", [xinhua])["information"] > theme_scores(story, "en")["information"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "theme"),
+    [
+        # hydro* once swallowed hydrologists and hydrology
+        ("en", "Hydrologists warned that the river would rise; hydrology students measured it.", "energy"),
+        # construction machinery is goods shipped, not something built
+        ("en", "Exports of construction machinery and construction equipment doubled.", "investment"),
+        ("ru", "Экспорт строительной техники и строительного оборудования вырос вдвое.", "investment"),
+        # "plant" in "power plant" is a power station, counted under energy
+        ("en", "The power plant near the capital was shut for repairs.", "investment"),
+        # students are people: a student protest is not education
+        ("sr", "Studenti su blokirali fakultete; studentski protest trajao je danima.", "information"),
+        ("hu", "A diákok és a hallgatók az utcán tüntettek.", "information"),
+        # an electric car is a product, not energy
+        ("uz", "Elektromobillar va elektr avtomobillar savdosi oshdi.", "energy"),
+        ("kk", "Электромобильдер сатылымы өсті.", "energy"),
+        # a newspaper quoted is a source line
+        ("ru", "Как пишет газета, министр уехал в отпуск.", "information"),
+        # "the head of state" (singular) is the president, named; no meeting of heads of state
+        ("kk", "Мемлекет басшысы су тасқынынан зардап шеккендерге баспана беруді тапсырды.", "diplomacy"),
+        ("uz", "Davlat rahbari suv toshqini hududiga bordi.", "diplomacy"),
+        # a ministry quoted is a source line
+        ("en", "The foreign ministry said it was not aware of the incident at sea.", "diplomacy"),
+    ],
+)
+def test_words_that_look_like_the_theme_but_are_not(language: str, text: str, theme: str) -> None:
+    assert theme_scores(text, language)[theme] == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("kk", "Мемлекет басшылары Астанада бас қосты."),  # heads of state (plural) met
+        ("en", "Moldova voted to write joining the European Union into its constitution."),
+        ("en", "The port deal could hurt the bid to join the EU."),
+        ("sr", "Srbija kao kandidat za članstvo mora da uskladi politiku sa Evropskom unijom."),
+        ("ru", "Страна получила статус кандидата на вступление в Евросоюз."),
+    ],
+)
+def test_heads_of_state_and_eu_accession_are_diplomacy(language: str, text: str) -> None:
+    assert theme_scores(text, language)["diplomacy"] >= 2
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "themes"),
+    [
+        ("en", "The ministers signed documents on energy and telecoms.", {"energy", "technology"}),
+        ("tg", "Санадҳо дар соҳаҳои энергетика ва маориф ба имзо расиданд.", {"energy", "information"}),
+        ("kk", "Тараптар энергетика және сауда салаларындағы құжаттарға қол қойды.", {"energy", "trade"}),
+        ("uz", "Muzokaralarda savdo va energetika muhokama qilindi.", {"energy", "trade"}),
+    ],
+)
+def test_sectors_on_the_agenda_of_talks_score_more(language: str, text: str, themes: set[str]) -> None:
+    # a sentence listing sectors as the subject of talks or documents: each sector gets a point more
+    with_agenda = theme_scores(text, language)
+    for theme in themes:
+        assert with_agenda[theme] == 3.0  # one strong hit (2) + the agenda point
+
+
+def test_a_single_sector_beside_talks_or_one_outside_them_gets_no_agenda_point() -> None:
+    # one sector named beside talks is no list of an agenda; a list without talks is no agenda either
+    assert theme_scores("The ministers discussed energy.", "en")["energy"] == 2.0
+    assert theme_scores("Energy and trade figures rose.", "en")["energy"] == 2.0
+    # and the same words in two sentences are not one agenda
+    assert theme_scores("They signed documents. Energy and trade rose.", "en")["energy"] == 2.0
+
+
+def test_a_short_item_with_sectors_on_the_agenda_gets_them() -> None:
+    item = (
+        "Leaders meet in Dushanbe\n\nThe two presidents held talks in Dushanbe on Friday and signed a joint "
+        "statement. Several documents on cooperation in energy and telecoms were signed during the visit."
+    )
+    assert {"diplomacy", "energy", "technology"} <= set(classify_themes(item, "en"))

@@ -11,6 +11,7 @@ of the best theme's score.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter
@@ -35,14 +36,20 @@ _WEAK_CAP = 3  # weak terms only tip a balance; many of them do not make a theme
 _TITLE_CHARS = 300  # the title (first paragraph) weighs more: the story is announced there
 
 
+def _group_terms(theme: str, strength: str, language: str) -> tuple[str, ...]:
+    """The terms of one list in ``language`` (every language's when the lexicon has none for it)."""
+    root = load_lexicon("themes")
+    if theme == _AGENDA:
+        lex = {lang: {strength: terms} for lang, terms in (root.get("agenda") or {}).items()}
+    else:
+        lex = root["themes"][theme]
+    languages = (language,) if language in lex else tuple(lex)
+    return tuple(t for lang in languages for t in lex[lang].get(strength, ()) if t.strip())
+
+
 @functools.cache  # per (theme, language, strength): compiled once, read-only
 def _pattern(theme: str, language: str, strength: str):  # type: ignore[no-untyped-def]
-    lex = load_lexicon("themes")["themes"][theme]
-    languages = (language,) if language in lex else tuple(lex)
-    terms: list[str] = []
-    for lang in languages:
-        terms.extend(lex[lang].get(strength, ()))
-    return compile_terms(tuple(terms))
+    return compile_terms(_group_terms(theme, strength, language))
 
 
 @functools.cache
@@ -62,7 +69,11 @@ def _lang(language: str | None) -> str:
 # "not": phrases that look like a theme's terms but are not the theme ("trade war", "energy security");
 # a strong or weak match inside one does not count
 _STRENGTHS = ("strong", "weak", "not")
-_GROUPS = tuple((theme, strength) for theme in THEMES for strength in _STRENGTHS)
+# "agenda": words that make a sentence about talks or agreements ("signed", "documents", "discussed");
+# a theme's strong term in such a sentence is a sector named as their subject, one point more
+_AGENDA = "agenda"
+_GROUPS = (*((theme, strength) for theme in THEMES for strength in _STRENGTHS), (_AGENDA, "terms"))
+_SENTENCE_END = re.compile(r"[.!?…;]+[\"'»”)]*\s+|\n+")
 
 
 @functools.cache  # per language: built once, read-only afterwards
@@ -74,11 +85,9 @@ def _scanner(language: str) -> Any:
     needed). The rank is the term's place in its group's alternation (longest first, as in
     ``compile_terms``), so :func:`_scan` picks the same match the group's one-regex ``finditer`` would.
     """
-    lex = load_lexicon("themes")["themes"]
     table: dict[str, list[tuple[int, int, str]]] = {}
     for group, (theme, strength) in enumerate(_GROUPS):
-        languages = (language,) if language in lex[theme] else tuple(lex[theme])
-        terms = {t for lang in languages for t in lex[theme][lang].get(strength, ()) if t.strip()}
+        terms = set(_group_terms(theme, strength, language))
         for rank, term in enumerate(sorted(terms, key=lambda t: (-len(t), t))):
             key = term.split()[0].rstrip("*").lower()
             table.setdefault(key, []).append((group, rank, term))
@@ -168,6 +177,7 @@ def theme_scores(text: str, language: str | None, mentions: Sequence[Mention] = 
         if kind in _ENTITY_HINTS
     )
     found = _scan(text, lang)
+    matches: list[tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]] = []
     for index, theme in enumerate(THEMES):
         if found is not None:
             strong_matches, weak_matches, negative = found[3 * index : 3 * index + 3]
@@ -175,7 +185,10 @@ def theme_scores(text: str, language: str | None, mentions: Sequence[Mention] = 
             strong_matches, weak_matches, negative = (
                 _regex_matches(_pattern(theme, lang, strength), text) for strength in _STRENGTHS
             )
-        strong_matches, weak_matches = _outside(strong_matches, negative), _outside(weak_matches, negative)
+        matches.append((_outside(strong_matches, negative), _outside(weak_matches, negative)))
+    on_agenda = _agenda_themes(text, lang, found, [strong for strong, _weak in matches])
+    agenda_bonus = float(load_lexicon("themes").get("agenda_bonus", 0))
+    for theme, (strong_matches, weak_matches) in zip(THEMES, matches, strict=True):
         strong_hits, weak_hits = _count(strong_matches), _count(weak_matches)
         title_hits = _count(strong_matches, len(title)) if title else 0
         # an outlet of the theme's kind is one more weak hit (a source line alone is not the theme)
@@ -184,7 +197,36 @@ def theme_scores(text: str, language: str | None, mentions: Sequence[Mention] = 
             weak_hits = 0  # weak terms only count together with a strong one
         # a strong term in the title counts once more
         scores[theme] = 2.0 * strong_hits + min(weak_hits, _WEAK_CAP) + bonus * title_hits
+        scores[theme] += agenda_bonus if theme in on_agenda else 0.0
     return scores
+
+
+def _agenda_themes(
+    text: str,
+    language: str,
+    found: list[list[tuple[int, int, str]]] | None,
+    strong: list[list[tuple[int, int, str]]],
+) -> set[str]:
+    """Themes named as sectors on the agenda of talks or an agreement.
+
+    A sentence with an agenda word ("signed", "documents", "discussed") that names two or more
+    themes other than diplomacy by a strong term lists the sectors the talks or documents cover
+    ("documents on energy and education were signed"); each of them is on the agenda.
+    """
+    agenda = found[-1] if found is not None else _regex_matches(_pattern(_AGENDA, language, "terms"), text)
+    if not agenda:
+        return set()
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    sentences = {bisect.bisect_right(ends, start) for start, _end, _surface in agenda}
+    named: dict[int, set[str]] = {}
+    for theme, matches in zip(THEMES, strong, strict=True):
+        if theme == "diplomacy":
+            continue  # the talks themselves; not a sector on their agenda
+        for start, _end, _surface in matches:
+            sentence = bisect.bisect_right(ends, start)
+            if sentence in sentences:
+                named.setdefault(sentence, set()).add(theme)
+    return set().union(*(themes for themes in named.values() if len(themes) >= 2))
 
 
 def _title(text: str) -> str:

@@ -1,8 +1,11 @@
-"""The desk's edition editor, as functions: edit a block, re-draft, preview, test send, approve.
+"""The desk's edition editor, as functions: draft a new edition, edit a block, re-draft, preview,
+test send, approve.
 
 Each takes the database and settings like the ``edition`` and ``send`` commands do and calls the same
-code: ``compose.markdown`` validates an edited block exactly as ``edition edit`` does,
-``compose.gather.draft_stored`` re-drafts (keeping every block an editor touched), ``render`` draws
+code: ``compose.gather.draft_stored`` drafts (``create_draft``, which never re-drafts: a slot that
+has an edition, or a window that ends before it starts or holds no article, is refused with a
+``DraftRefused`` saying so) and re-drafts (keeping every block an editor touched),
+``compose.markdown`` validates an edited block exactly as ``edition edit`` does, ``render`` draws
 the previews, ``deliver.sender.send_test`` sends the test copy to ``deliver.editors`` and
 ``deliver.sender.approve_edition`` stores the rendered edition for a slot of ``deliver.schedule``.
 Every change writes a row to the desk's audit log in the same transaction.
@@ -11,8 +14,10 @@ Every change writes a row to the desk's audit log in the same transaction.
 from __future__ import annotations
 
 import base64
-from dataclasses import replace
-from datetime import datetime
+import re
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 
 from .accounts import User, record
 from .clock import Clock
@@ -31,15 +36,21 @@ from .render import RenderOptions, render_edition
 from .sending import make_mailer
 from .store import Database
 from .store import editions as store
+from .store.browse import ArticleFilter, count_article_rows
 
 __all__ = [
     "BLOCKING_FLAGS",
     "ApprovalRefused",
+    "DraftDefaults",
+    "DraftRefused",
     "approve_for_slot",
     "compose_options",
+    "create_draft",
+    "draft_defaults",
     "edit_block",
     "email_preview_html",
     "load_edition",
+    "next_send_date",
     "redraft",
     "render_preview",
     "send_test_copy",
@@ -54,6 +65,30 @@ class ApprovalRefused(EurasiawatchError):
     """The edition cannot be approved as it stands (flagged blocks, a slot not on the schedule)."""
 
 
+class DraftRefused(EurasiawatchError):
+    """No new draft was made: a window that makes no sense or holds nothing, or a slot already taken.
+
+    ``existing`` is the id of the slot's edition when that was the reason.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, existing: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.existing = existing
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftDefaults:
+    """What ``edition draft`` takes with no options: the window, the slot's date and the language."""
+
+    start: date
+    end: date
+    send_date: date
+    language: str
+
+
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+
+
 def compose_options(settings: Settings) -> ComposeOptions:
     """The edition's fixed wording: the built-in text unless a compose.* setting says otherwise."""
     chosen = {
@@ -64,6 +99,115 @@ def compose_options(settings: Settings) -> ComposeOptions:
         "russia_notice": settings.compose_russia_notice,
     }
     return replace(ComposeOptions(), **{k: v for k, v in chosen.items() if v})
+
+
+def next_send_date(settings: Settings, clock: Clock) -> date:
+    """The date of the next slot of ``deliver.schedule`` (tomorrow when the schedule has none)."""
+    slots = upcoming_slots(settings, clock, 1)
+    return slots[0].date() if slots else clock.now().date() + timedelta(days=1)
+
+
+def draft_defaults(settings: Settings, clock: Clock, days: int = 14) -> DraftDefaults:
+    """``days`` days ending today, for the next scheduled slot, in the compose language."""
+    end = clock.today()
+    return DraftDefaults(
+        start=end - timedelta(days=days - 1),
+        end=end,
+        send_date=next_send_date(settings, clock),
+        language=compose_options(settings).language,
+    )
+
+
+def _llm(settings: Settings) -> LlmEndpoint | None:
+    """The chat endpoint of ``compose.llm_url``, or None (extractive drafting)."""
+    url = settings.compose_llm_url
+    if not url:
+        return None
+    return LlmEndpoint(url=url, model=settings.compose_llm_model, api_key=settings.compose_llm_api_key)
+
+
+def _slot_edition(db: Database, send_date: date) -> str | None:
+    with db.read() as conn:
+        rows = store.list_editions(conn)
+    return next((r["edition_id"] for r in rows if r["send_date"] == send_date), None)
+
+
+def create_draft(
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    *,
+    start: date,
+    end: date,
+    send_date: date,
+    language: str | None = None,
+    user: User,
+    guard: AbstractContextManager[object] | None = None,
+) -> tuple[Edition, int]:
+    """Draft a new edition for a slot, as ``edition draft`` does, and store it; audited.
+
+    Args:
+        db: the database.
+        settings: effective settings (compose wording, ``compose.llm_url``).
+        clock: the clock (the audit row's time; the window is given).
+        start: first day of the window.
+        end: last day of the window.
+        send_date: the slot's date; it must have no edition yet.
+        language: the edition's language (ISO 639-1); default the compose language, English.
+        user: who drafts it.
+        guard: held from the check for an existing edition to the save, so two requests for one
+            slot (a double submit) draft it once; the desk passes a lock.
+
+    Returns:
+        The stored edition and how many block versions were written.
+
+    Raises:
+        DraftRefused: the window ends before it starts or holds no article, the language is not a
+            code, or the slot has an edition (``existing`` names it).
+        LlmError: drafting through ``compose.llm_url`` failed.
+    """
+    if end < start:
+        raise DraftRefused(f"the window ends on {end} before it starts on {start}")
+    lang = (language or "").strip().lower() or compose_options(settings).language
+    if not _LANGUAGE.fullmatch(lang):
+        raise DraftRefused(f"language {language!r} is not a two-letter code like en or ru")
+    with db.read() as conn:
+        found = count_article_rows(
+            conn,
+            ArticleFilter(
+                since=datetime.combine(start, time(0), tzinfo=UTC),
+                until=datetime.combine(end + timedelta(days=1), time(0), tzinfo=UTC),
+            ),
+        )
+    if not found:
+        raise DraftRefused(
+            f"no article was published between {start} and {end}", hint="choose another window"
+        )
+    with guard if guard is not None else nullcontext():
+        existing = _slot_edition(db, send_date)
+        if existing is not None:
+            raise DraftRefused(f"the slot of {send_date} already has an edition", existing=existing)
+        edition, written = draft_stored(
+            db,
+            settings,
+            clock,
+            start=start,
+            end=end,
+            send_date=send_date,
+            options=replace(compose_options(settings), language=lang),
+            llm=_llm(settings),
+        )
+        with db.begin() as conn:
+            record(
+                conn,
+                user,
+                "edition.create",
+                f"edition:{edition.edition_id}",
+                f"for {send_date}, window {start}..{end}, {lang}: {len(edition.blocks)} blocks, "
+                f"{found} articles in the window",
+                now=clock.now(),
+            )
+    return edition, written
 
 
 def load_edition(db: Database, edition_id: str) -> Edition:
@@ -124,12 +268,7 @@ def redraft(
         LlmError: drafting through ``compose.llm_url`` failed.
     """
     edition = load_edition(db, edition_id)
-    url = settings.compose_llm_url
-    llm = (
-        LlmEndpoint(url=url, model=settings.compose_llm_model, api_key=settings.compose_llm_api_key)
-        if url
-        else None
-    )
+    llm = _llm(settings)
     fresh, written = draft_stored(
         db,
         settings,
@@ -137,7 +276,7 @@ def redraft(
         start=edition.window_start,
         end=edition.window_end,
         send_date=edition.send_date,
-        options=compose_options(settings),
+        options=replace(compose_options(settings), language=edition.language),
         llm=llm,
     )
     kept = sum(1 for b in fresh.blocks if b.edited)

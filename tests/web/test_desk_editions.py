@@ -1,16 +1,21 @@
-"""The edition editor: list, blocks with citations, edit a block, re-draft, previews, test send, approve."""
+"""The edition editor: list, the New draft form, blocks with citations, edit a block, re-draft,
+previews, test send, approve."""
 
 from __future__ import annotations
 
 import dataclasses
 import email
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from eurasiawatch import editing
 from eurasiawatch.clock import Clock
 from eurasiawatch.compose.gather import draft_stored
 from eurasiawatch.config import Settings
@@ -25,6 +30,7 @@ from tests.deliver.smtp_loopback import SmtpSink, smtp_server
 
 from .conftest import NOW, csrf_token, page
 from .desk_seed import HOSTILE, corpus, sign_in
+from .desk_seed import store as store_article
 
 EDITOR = "desk@example.org"
 
@@ -256,3 +262,148 @@ def test_redraft_keeps_edited_blocks(desk: TestClient, fresh_db: Database, web_s
     assert stored is not None
     assert next(b for b in stored.blocks if b.block_id == block.block_id).text == "Kept by the desk."
     assert any(a[0] == "edition.redraft" for a in _audit(fresh_db, edition.edition_id))
+
+
+# -- the "New draft" form --------------------------------------------------------------------------
+
+
+def _new_form(desk: TestClient) -> tuple[dict[str, str], str]:
+    """The New draft form's fields as the page fills them, and the CSRF token."""
+    r = desk.get("/desk/editions")
+    assert r.status_code == 200
+    doc = page(r.text)
+    form = doc.xpath("//form[@action='/desk/editions/new']")[0]
+    fields = {i.get("name"): i.get("value") for i in form.xpath(".//input[@type!='hidden']")}
+    for control in form.xpath(".//input[@type!='hidden'] | .//button"):
+        if control.tag == "input":
+            assert doc.xpath(f"//label[@for='{control.get('id')}']"), control.get("name")
+    return fields, csrf_token(r.text)
+
+
+def _slot_editions(db: Database, day: date) -> list[str]:
+    with db.begin() as conn:
+        return [r["edition_id"] for r in store.list_editions(conn) if r["send_date"] == day]
+
+
+def test_new_draft_form_defaults_to_what_edition_draft_takes(
+    desk: TestClient, web_settings: Settings
+) -> None:
+    fields, _ = _new_form(desk)
+    slot = editing.next_send_date(web_settings, Clock(NOW))
+    assert fields == {
+        "start": (NOW.date() - timedelta(days=13)).isoformat(),
+        "end": NOW.date().isoformat(),
+        "send_date": slot.isoformat(),
+        "language": "en",
+    }
+    text = page(desk.get("/desk/editions").text).xpath("//section[@aria-labelledby='new-h']")[0]
+    assert "several seconds" in text.text_content()
+
+
+def test_new_draft_from_the_form_opens_it_and_lists_it(
+    desk: TestClient, fresh_db: Database, web_settings: Settings
+) -> None:
+    corpus(fresh_db)
+    fields, token = _new_form(desk)
+    r = desk.post("/desk/editions/new", data={**fields, "csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    edition_id = f"ed-{fields['send_date']}"
+    assert r.headers["location"] == f"/desk/editions/{edition_id}?done=created"
+    opened = desk.get(r.headers["location"])
+    doc = page(opened.text)
+    assert "Drafted." in doc.xpath("//p[@role='status']")[0].text_content()
+    with fresh_db.begin() as conn:
+        stored = store.load_edition(conn, edition_id)
+    assert stored is not None and stored.status == "draft"
+    assert stored.window_start.isoformat() == fields["start"] and stored.window_end == NOW.date()
+    # its blocks are on its page, the lead citing the corpus's Kazakh rail story
+    assert len(doc.xpath("//article[@class='block']")) == len(stored.blocks) > 5
+    lead = doc.xpath("//article[@id='block-lead']")[0]
+    assert lead.xpath(".//ol[@class='cites']/li/a[starts-with(@href, '/desk/articles/a')]")
+    # and in the list
+    listed = page(desk.get("/desk/editions").text).xpath("//tbody//a/@href")
+    assert f"/desk/editions/{edition_id}" in listed
+    assert ("edition.create", "editor1") in [a[:2] for a in _audit(fresh_db, edition_id)]
+
+
+def test_new_draft_with_no_story_yet_says_so(desk: TestClient, fresh_db: Database) -> None:
+    # articles, but not clustered into stories: the draft is the empty skeleton, and the desk says why
+    store_article(fresh_db, "b1", NOW - timedelta(days=1), "Kazakh officials visit Urumqi", countries=("KZ",))
+    fields, token = _new_form(desk)
+    r = desk.post("/desk/editions/new", data={**fields, "csrf_token": token})
+    assert r.status_code == 200, r.text
+    assert "empty skeleton" in page(r.text).xpath("//p[@role='status']")[0].text_content()
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "message"),
+    [
+        ({"start": ""}, 400, "Give the window's first day."),
+        ({"end": "12/07/2024"}, 400, "is not a date (YYYY-MM-DD)"),
+        ({"start": "2024-07-12", "end": "2024-07-01"}, 400, "ends on 2024-07-01 before it starts"),
+        ({"start": "2020-01-01", "end": "2020-01-14"}, 400, "no article was published between"),
+        ({"language": "english"}, 400, "is not a two-letter code"),
+        ({"send_date": "2024-07-10"}, 409, "the slot of 2024-07-10 already has an edition"),
+    ],
+)
+def test_new_draft_mistakes_bring_the_form_back(
+    desk: TestClient,
+    fresh_db: Database,
+    sample: Edition,
+    change: dict[str, str],
+    status: int,
+    message: str,
+) -> None:
+    corpus(fresh_db)
+    fields, token = _new_form(desk)
+    with fresh_db.begin() as conn:
+        before = store.list_editions(conn)
+    r = desk.post("/desk/editions/new", data={**fields, **change, "csrf_token": token})
+    assert r.status_code == status, r.text
+    doc = page(r.text)
+    alert = doc.xpath("//section[@aria-labelledby='new-h']//div[@role='alert']")[0]
+    assert message in alert.text_content()
+    for name, value in {**fields, **change}.items():  # the form keeps what was typed
+        assert doc.xpath(f"//form[@action='/desk/editions/new']//input[@name='{name}']/@value") == [value]
+    if status == 409:  # the slot's edition is a link away
+        assert alert.xpath(".//a/@href") == [f"/desk/editions/{sample.edition_id}"]
+    with fresh_db.begin() as conn:
+        assert store.list_editions(conn) == before
+
+
+def test_new_draft_needs_the_csrf_token(desk: TestClient, fresh_db: Database) -> None:
+    corpus(fresh_db)
+    fields, _ = _new_form(desk)
+    assert desk.post("/desk/editions/new", data=fields, follow_redirects=False).status_code == 403
+    assert _slot_editions(fresh_db, date.fromisoformat(fields["send_date"])) == []
+
+
+def test_a_double_submit_drafts_the_slot_once(
+    desk: TestClient, fresh_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus(fresh_db)
+    fields, token = _new_form(desk)
+    # composing is slow on a big archive: make it slow here so the two requests surely overlap
+    real = editing.draft_stored
+
+    def slow(*args: object, **kwargs: object) -> object:
+        time.sleep(0.5)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(editing, "draft_stored", slow)
+    barrier = threading.Barrier(2)
+
+    def submit() -> tuple[int, str]:
+        barrier.wait()
+        r = desk.post("/desk/editions/new", data={**fields, "csrf_token": token}, follow_redirects=False)
+        return r.status_code, r.text
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = sorted(f.result() for f in [pool.submit(submit), pool.submit(submit)])
+    assert [a[0] for a in answers] == [303, 409], answers
+    edition_id = f"ed-{fields['send_date']}"
+    assert f'href="/desk/editions/{edition_id}"' in answers[1][1]
+    assert _slot_editions(fresh_db, date.fromisoformat(fields["send_date"])) == [edition_id]
+    assert [a[0] for a in _audit(fresh_db, edition_id)].count("edition.create") == 1
+    with fresh_db.begin() as conn:
+        assert len(store.block_history(conn, edition_id, "lead")) == 1  # drafted once, not twice

@@ -16,7 +16,7 @@ from rich.table import Table
 from ..compose.gather import draft_stored
 from ..compose.llm import LlmEndpoint
 from ..compose.markdown import apply_markdown, edition_to_markdown
-from ..editing import compose_options
+from ..editing import compose_options, next_send_date
 from ..errors import StoreError
 from ..records import Edition
 from ..store import Database, open_database
@@ -42,13 +42,6 @@ def _days(window: str) -> int:
         err_console.print(f"Error: --window {window!r} is not a number of days like 14d", highlight=False)
         raise typer.Exit(2)
     return int(text)
-
-
-def _next_send(ctx: typer.Context, now: datetime) -> date:
-    from ..deliver.schedule import Schedule
-
-    slots = Schedule.from_settings(runtime(ctx).settings).upcoming(now, 1)
-    return slots[0].date() if slots else now.date() + timedelta(days=1)
 
 
 def _load(db: Database, edition_id: str) -> Edition:
@@ -90,7 +83,7 @@ def draft(
     try:
         end = date.fromisoformat(until) if until else clock.today()
         start = date.fromisoformat(since) if since else end - timedelta(days=_days(window) - 1)
-        slot = date.fromisoformat(send_date) if send_date else _next_send(ctx, clock.now())
+        slot = date.fromisoformat(send_date) if send_date else next_send_date(rt.settings, clock)
     except ValueError as exc:
         err_console.print(f"Error: {exc}", highlight=False)
         raise typer.Exit(2) from None

@@ -2,9 +2,10 @@
 
 Routers live in ``web/routes/<area>.py``, each with ``router = APIRouter()``, and are included in
 the order of ``ROUTERS`` (add one line there for a new area). ``app.state`` holds ``settings``,
-``db`` (a ``store.Database``), ``clock`` (``eurasiawatch.clock.Clock``: ``--as-of`` replays a day)
-and ``secret`` (the server secret, ``web.keys``). Middleware: security headers on every response
-(``web.security``) and CSRF checks on every unsafe request (``web.csrf``).
+``db`` (a ``store.Database``), ``clock`` (``eurasiawatch.clock.Clock``: ``--as-of`` replays a day),
+``secret`` (the server secret, ``web.keys``) and ``draft_lock`` (one new draft at a time, so a
+double submit of the desk's "New draft" form drafts its slot once). Middleware: security headers on
+every response (``web.security``) and CSRF checks on every unsafe request (``web.csrf``).
 
 One exception handler turns errors into pages: ``EurasiawatchError`` subclasses map to a status
 (``ERROR_STATUS``), HTTP errors keep theirs, anything else is a 500; the page is ``{status}.html``,
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -179,6 +181,7 @@ def create_app(
     app.state.db = db
     app.state.clock = clock or Clock()
     app.state.secret = secret
+    app.state.draft_lock = threading.Lock()
 
     for name in ROUTERS:
         module = importlib.import_module(f"{__package__}.routes.{name}")

@@ -1,5 +1,12 @@
 """The edition editor: ``/desk/editions`` and ``/desk/editions/<id>`` (sign-in required).
 
+``/desk/editions`` lists the editions and holds the "New draft" form: a window, the slot's date and
+the language, defaulting to what ``edition draft`` takes with no options (the 14 days ending today,
+the next scheduled slot). ``POST /desk/editions/new`` drafts through ``editing.create_draft`` (the
+compose call of ``edition draft``) and opens the new draft; a mistake brings the form back with the
+values and what was wrong. Only one draft is composed at a time (``app.state.draft_lock``), so a
+second click on the button finds the first one's draft instead of making another.
+
 An edition's page lists its blocks in reading order with their flags and citations (each citation
 links the cited article's desk page and the original), and holds the actions: re-draft the blocks
 no editor touched, preview as email and as web, send a test copy to ``deliver.editors``, approve for
@@ -15,7 +22,7 @@ email carries as ``cid:`` parts, are written in as ``data:`` URLs).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Path, Request
@@ -23,6 +30,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from ... import editing
+from ...compose.llm import LlmError
 from ...compose.markdown import EditError, block_markdown
 from ...errors import DeliveryError, StoreError
 from ...records import Edition
@@ -44,6 +52,11 @@ EMAIL_PREVIEW_CSP = (
 EditionId = Annotated[str, Path(min_length=1, max_length=64)]
 BlockId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[\w.-]+$")]
 MESSAGES = {
+    "created": "Drafted. Read each block, edit what needs it, then send a test copy and approve.",
+    "created-empty": (
+        "Drafted an empty skeleton: the window's articles are in no story yet. "
+        "Run eurasiawatch cluster, then re-draft."
+    ),
     "edited": "Block saved.",
     "redrafted": "Re-drafted: blocks an editor edited were kept.",
     "sent": "Test copy sent to the editors.",
@@ -62,13 +75,98 @@ def _site(request: Request) -> str:
     return str(request.base_url)
 
 
-@router.get("/desk/editions", response_class=HTMLResponse)
-def editions_list(request: Request, user: Editor) -> HTMLResponse:
-    """Every edition, newest first, with its status and slot."""
+def _list_page(
+    request: Request,
+    user: Any,
+    *,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+    existing: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
     with get_db(request).read() as conn:
         rows = store.list_editions(conn)
-    context = {"title": "Editions", "user": user, "rows": rows}
-    return render(request, "desk/editions.html", context, headers=NO_STORE)
+    if form is None:
+        d = editing.draft_defaults(get_settings(request), get_clock(request))
+        form = {
+            "start": d.start.isoformat(),
+            "end": d.end.isoformat(),
+            "send_date": d.send_date.isoformat(),
+            "language": d.language,
+        }
+    context = {
+        "title": "Editions",
+        "user": user,
+        "rows": rows,
+        "form": form,
+        "error": error,
+        "existing": existing,
+    }
+    return render(request, "desk/editions.html", context, status=status, headers=NO_STORE)
+
+
+@router.get("/desk/editions", response_class=HTMLResponse)
+def editions_list(request: Request, user: Editor) -> HTMLResponse:
+    """Every edition, newest first, with its status and slot; and the "New draft" form."""
+    return _list_page(request, user)
+
+
+DateField = Annotated[str, Form(max_length=32)]
+_FIELD_NAMES = {
+    "start": "the window's first day",
+    "end": "the window's last day",
+    "send_date": "the slot's date",
+}
+
+
+def _day(form: dict[str, str], field: str) -> date:
+    text = form[field].strip()
+    if not text:
+        raise ValueError(f"Give {_FIELD_NAMES[field]}.")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{_FIELD_NAMES[field].capitalize()} is not a date (YYYY-MM-DD): {text}.") from None
+
+
+@router.post("/desk/editions/new", response_class=HTMLResponse)
+def new_draft(
+    request: Request,
+    user: Editor,
+    start: DateField = "",
+    end: DateField = "",
+    send_date: DateField = "",
+    language: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    """Draft a new edition as ``edition draft`` does and open it; the form comes back on a mistake."""
+    form = {"start": start, "end": end, "send_date": send_date, "language": language}
+    try:
+        first, last, slot = _day(form, "start"), _day(form, "end"), _day(form, "send_date")
+    except ValueError as exc:
+        return _list_page(request, user, form=form, error=str(exc), status=400)
+    try:
+        edition, _ = editing.create_draft(
+            get_db(request),
+            get_settings(request),
+            get_clock(request),
+            start=first,
+            end=last,
+            send_date=slot,
+            language=language,
+            user=user,
+            guard=request.app.state.draft_lock,
+        )
+    except editing.DraftRefused as exc:
+        message = f"Not drafted: {exc}" + (f" ({exc.hint})" if exc.hint else "") + "."
+        status = 409 if exc.existing else 400
+        return _list_page(request, user, form=form, error=message, existing=exc.existing, status=status)
+    except (LlmError, StoreError) as exc:
+        message = f"Not drafted: {exc}" + (f" ({exc.hint})" if exc.hint else "") + "."
+        return _list_page(request, user, form=form, error=message, status=503)
+    # as `edition draft` tells it: no story in the window leaves blocks flagged empty
+    empty = any("empty" in b.flags for b in edition.blocks)
+    done = "created-empty" if empty else "created"
+    return RedirectResponse(f"/desk/editions/{edition.edition_id}?done={done}", status_code=303)
 
 
 def _edition_page(

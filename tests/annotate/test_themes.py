@@ -236,3 +236,9 @@ def test_a_short_item_with_sectors_on_the_agenda_gets_them() -> None:
         "statement. Several documents on cooperation in energy and telecoms were signed during the visit."
     )
     assert {"diplomacy", "energy", "technology"} <= set(classify_themes(item, "en"))
+
+
+def test_cooperation_in_general_is_no_agenda() -> None:
+    # the stock phrase of relations in general names no document or talks
+    text = "Relations grew, with cooperation in trade, energy and people-to-people exchanges."
+    assert theme_scores(text, "en")["energy"] == 2.0

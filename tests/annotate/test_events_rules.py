@@ -171,3 +171,46 @@ def test_history_in_a_relative_clause_is_no_signing() -> None:
         mentions = [*_m(text, rs, "RS"), *_m(text, cn, "CN")]
         types = {e.type for e in extract_events(text, language, _PUBLISHED, mentions)}
         assert "CONSULT" in types and "AGREE" not in types, (language, types)
+
+
+def test_participles_used_as_adjectives_report_no_event() -> None:
+    cases = [
+        ("en", "Kazakhstan and China have a Chinese-built bridge.", "Kazakhstan", "China", "COOPERATE"),
+        ("en", "Kazakhstan and China own a blacklisted bank in Almaty.", "Kazakhstan", "China", "SANCTION"),
+        ("en", "Kazakhstan and China know the names of detained traders.", "Kazakhstan", "China",
+         "COERCE"),
+        ("ru", "Казахстан и Китай знают имена задержанных торговцев.", "Казахстан", "Китай",
+         "COERCE"),
+        ("uk", "Казахстан і Китай знають імена затриманих торговців.", "Казахстан", "Китай",
+         "COERCE"),
+    ]  # fmt: skip
+    for language, text, kz, cn, wrong in cases:
+        mentions = [*_m(text, kz, "KZ"), *_m(text, cn, "CN")]
+        types = {e.type for e in extract_events(text, language, _PUBLISHED, mentions)}
+        assert wrong not in types, (language, text, types)
+    # the verb itself still reports the event, in every form
+    reports = [
+        ("en", "China detained traders from Kazakhstan on Monday.", "Kazakhstan", "China"),
+        ("ru", "Китай в понедельник задержал торговцев из Казахстана.", "Казахстана", "Китай"),
+        ("uk", "У понеділок торговці з Казахстану були затримані в Китаї.", "Казахстану", "Китаї"),
+    ]
+    for language, text, kz, cn in reports:
+        mentions = [*_m(text, kz, "KZ"), *_m(text, cn, "CN")]
+        assert "COERCE" in {e.type for e in extract_events(text, language, _PUBLISHED, mentions)}, text
+    text = "Kazakhstan blacklisted a bank from China on Monday."
+    mentions = [*_m(text, "Kazakhstan", "KZ"), *_m(text, "China", "CN")]
+    assert "SANCTION" in {e.type for e in extract_events(text, "en", _PUBLISHED, mentions)}
+
+
+def test_a_final_communique_is_an_agreement() -> None:
+    cases = [
+        ("en", "The meeting closed on Sunday with a final communiqué endorsed by Serbia and Hungary.",
+         "Serbia", "Hungary"),
+        ("ru", "Встреча завершилась в воскресенье итоговым коммюнике, его приняли Сербия и Венгрия.",
+         "Сербия", "Венгрия"),
+        ("uk", "Зустріч завершилася в неділю підсумковим комюніке, до якого приєдналися Сербія та Угорщина.",
+         "Сербія", "Угорщина"),
+    ]  # fmt: skip
+    for language, text, rs, hu in cases:
+        mentions = [*_m(text, rs, "RS"), *_m(text, hu, "HU")]
+        assert {"RS", "HU"} <= _sides(extract_events(text, language, _PUBLISHED, mentions), "AGREE"), language

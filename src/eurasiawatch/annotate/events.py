@@ -160,6 +160,10 @@ class _Tables:
     durations: tuple[tuple[re.Pattern[str], int], ...] = ()  # "two-day", "двухдневные": days of a meeting
     closing: re.Pattern[str] | None = None  # "ended", "завершились": the date names the last day
     cue_reach: int = _CUE_REACH  # characters after a trigger where a mode cue still speaks for it
+    attributive: re.Pattern[str] | None = None  # a trigger word that is an adjectival participle
+    attributive_types: frozenset[str] = frozenset()
+    after: frozenset[str] = frozenset()  # words after which it is one ("a blacklisted …"); else any
+    be: frozenset[str] = frozenset()  # words before it that make it the predicate ("були затримані")
 
 
 @functools.cache  # compiled once per language; immutable
@@ -222,7 +226,43 @@ def _tables(lang: str) -> _Tables:
         durations,
         closing,
         _CLAUSE_REACH if lang in _VERB_FINAL else _CUE_REACH,
+        *_attributive(lex["attributive"], lang),
     )
+
+
+def _attributive(
+    table: dict, lang: str
+) -> tuple[re.Pattern[str] | None, frozenset[str], frozenset[str], frozenset[str]]:
+    """The attributive-participle rule of a language: word endings, the types it applies to, the words
+    it must follow (English) and the forms of "be" that make it a predicate (Russian, Ukrainian)."""
+    endings = table["endings"].get(lang)
+    if not endings:
+        return None, frozenset(), frozenset(), frozenset()
+    pattern = re.compile(r"[\w'’]*(?:" + "|".join(endings) + r")$", re.IGNORECASE)
+    after = frozenset(table["after"].get(lang, ()))
+    types = frozenset(table["types"] if after else table["long_types"])
+    return pattern, types, after, frozenset(table["be"].get(lang, ()))
+
+
+_WORD = re.compile(r"[\w'’]+")
+_WORD_BEFORE = re.compile(r"([\w'’]+)\s+$")
+
+
+def _is_attributive(text: str, begin: int, trigger: _Trigger, tables: _Tables) -> bool:
+    """Whether the trigger word at ``begin`` is a participle used as an adjective ("a blacklisted
+    university", "Chinese-built", "депортированных детей"): it describes, it reports no event."""
+    if tables.attributive is None or trigger.type not in tables.attributive_types:
+        return False
+    word = _WORD.match(text, begin)
+    if word is None or word.end() < begin + len(trigger.head) or not tables.attributive.match(word.group(0)):
+        return False
+    if trigger.check is not None and r"\s+" in trigger.check.pattern:
+        return False  # a phrase ("imposed duties") is a verb with its object
+    before = _WORD_BEFORE.search(text, max(0, begin - 40), begin)
+    previous = before.group(1).lower() if before else ""
+    if tables.after:
+        return (begin > 0 and text[begin - 1] == "-") or previous in tables.after
+    return previous not in tables.be
 
 
 def _first_day(sentence: str, day: date, tables: _Tables) -> date:
@@ -621,6 +661,8 @@ def _scan(text: str, sentences: Sequence[Sentence], tables: _Tables, mentions: S
             found.sports.add(trigger.head if trigger.check is None else trigger.check.pattern)
             continue
         if trigger.type == _SUPPRESS or (masked and _inside(masked, masked_starts, begin)):
+            continue
+        if _is_attributive(text, begin, trigger, tables):
             continue
         index = bisect.bisect_right(starts, begin) - 1
         if index < 0 or begin >= sentences[index].end:

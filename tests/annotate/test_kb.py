@@ -198,6 +198,7 @@ def _kb_copy(tmp_path: Path, actors_text: str) -> Path:
     [
         ("- {name: A, type: person, aliases: {ru: [А]}}\n- {name: A, type: person}\n", "duplicate id"),
         ("- {name: A, type: person, country: QQ}\n", "unknown country code 'QQ'"),
+        ("- {name: A, type: person, country: NO}\n", "write it in quotes, as 'NO'"),
         ("- {name: A, type: person, aliases: {ru: ['']}}\n", "empty alias"),
         ("- {name: A, type: person, aliases: {ru: [null]}}\n", "empty alias"),
         ("- {name: A, type: wizard}\n", "unknown type 'wizard'"),

@@ -544,7 +544,11 @@ def _actor(
     kind = str(entry.get("type") or "")
     if kind not in ACTOR_TYPES:
         issues.append(KBIssue(*where, f"unknown type {kind!r} (one of {', '.join(ACTOR_TYPES)})"))
-    country = str(entry.get("country") or "").upper()
+    raw_country = entry.get("country")
+    if isinstance(raw_country, bool):  # YAML 1.1 reads a bare NO (Norway) or YES as a boolean
+        issues.append(KBIssue(*where, f"country {raw_country!r} is not a code: write it in quotes, as 'NO'"))
+        return None
+    country = str(raw_country or "").upper()
     if country and countries is not None and country not in countries:
         issues.append(KBIssue(*where, f"unknown country code {country!r}"))
     qid = str(entry.get("qid") or "").strip()

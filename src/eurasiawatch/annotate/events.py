@@ -38,7 +38,7 @@ import ahocorasick
 
 from ..records import Event, Mention
 from .dates import DateSpan, find_dates
-from .lexicons import LANGUAGES, compile_terms, load_lexicon
+from .lexicons import compile_terms, lexicon_languages, load_lexicon
 from .sentences import Sentence, split_sentences
 
 __all__ = ["EVENT_TYPES", "MODES", "detect_mode", "extract_events"]
@@ -96,7 +96,8 @@ def _lang(language: str | None) -> str:
     code = (language or "").split("-")[0].lower()
     if code in ("hr", "bs", "sh", "cnr"):
         return "sr"
-    return code if code in LANGUAGES else "*"
+    # a language with triggers of its own (events.yaml or a part in events.d/) uses them; others all
+    return code if code in lexicon_languages("events", "triggers") else "*"
 
 
 def _term_regex(term: str) -> str:

@@ -17,7 +17,7 @@ import yaml
 
 from ..errors import AnnotationError
 
-__all__ = ["LANGUAGES", "compile_terms", "lexicon_dir", "load_lexicon"]
+__all__ = ["LANGUAGES", "compile_terms", "lexicon_dir", "lexicon_languages", "load_lexicon"]
 
 # Languages every lexicon covers; "sr" holds Serbian in both Cyrillic and Latin script.
 LANGUAGES = ("en", "ru", "uk", "kk", "uz", "sr", "hu")
@@ -36,19 +36,51 @@ def _freeze(value: Any) -> Any:
     return value
 
 
-@functools.cache  # read-only data, loaded once per process (see module docstring)
-def load_lexicon(name: str) -> Any:
-    """The lexicon ``data/lexicons/<name>.yaml`` as nested read-only mappings and tuples.
-
-    Raises:
-        AnnotationError: the file is missing or is not valid YAML.
-    """
-    path = lexicon_dir() / f"{name}.yaml"
+def _read(path: Path) -> Any:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise AnnotationError(f"cannot read lexicon {path}: {exc}") from exc
+
+
+def _merge(base: Any, extra: Any, where: str) -> Any:
+    """``extra`` laid over ``base``: mappings merge key by key, lists are joined; anything else must agree."""
+    if isinstance(base, dict) and isinstance(extra, dict):
+        merged = dict(base)
+        for key, value in extra.items():
+            merged[key] = _merge(base[key], value, f"{where}.{key}") if key in base else value
+        return merged
+    if isinstance(base, list) and isinstance(extra, list):
+        return base + [v for v in extra if v not in base]
+    if base != extra:
+        raise AnnotationError(f"lexicon part {where}: {extra!r} contradicts {base!r}")
+    return base
+
+
+@functools.cache  # read-only data, loaded once per process (see module docstring)
+def load_lexicon(name: str) -> Any:
+    """The lexicon ``data/lexicons/<name>.yaml``, with the parts in ``data/lexicons/<name>.d/*.yaml``
+    merged into it (one file a language, so a language is added without touching the others), as
+    nested read-only mappings and tuples.
+
+    Raises:
+        AnnotationError: a file is missing or is not valid YAML, or a part contradicts the main file.
+    """
+    root = lexicon_dir()
+    data = _read(root / f"{name}.yaml")
+    for part in sorted((root / f"{name}.d").glob("*.yaml")):
+        extra = _read(part)
+        if not isinstance(data, dict) or not isinstance(extra, dict):
+            raise AnnotationError(f"lexicon part {part} must be a mapping like {name}.yaml")
+        data = _merge(data, extra, part.name)
     return _freeze(data)
+
+
+@functools.cache  # derived from the cached lexicon; asked once per article
+def lexicon_languages(name: str, section: str) -> frozenset[str]:
+    """Every language that some entry of ``section`` in lexicon ``name`` has terms for."""
+    table = load_lexicon(name)[section]
+    return frozenset(code for entry in table.values() if hasattr(entry, "keys") for code in entry)
 
 
 def _term_pattern(term: str) -> str:

@@ -57,6 +57,7 @@ from eurasiawatch.render import RenderOptions, render_edition
 from eurasiawatch.sending import subscriber_side
 from eurasiawatch.store import Database, open_database, queries, tables
 from eurasiawatch.store import subscribers as subscriber_store
+from eurasiawatch.watching import add_watchlist, read_watchlist
 from eurasiawatch.web.app import create_app
 from tests.deliver.smtp_loopback import SmtpSink, free_port, smtp_server
 
@@ -481,28 +482,60 @@ def test_country_entity_and_story_pages_show_their_articles(
 # the edition editor
 
 
+SLOT = date(2024, 7, 24)  # the slot the editor drafts for from the New draft form
+
+
 @pytest.fixture(scope="module")
 def drafted(world: World) -> str:
-    """A draft for 24 July from the library (what `eurasiawatch edition draft` runs); its id."""
+    """The 24 July edition's id: the one the editor flow drafted in the browser, or (when that test did
+    not run first) a draft from the library, what `eurasiawatch edition draft` runs."""
+    with world.db.begin() as conn:
+        found = conn.execute(
+            select(tables.editions.c.edition_id).where(tables.editions.c.send_date == SLOT)
+        ).scalar()
+    if found:
+        return str(found)
     edition, _ = draft_stored(
-        world.db, world.settings, Clock(NOW), start=date(2024, 6, 26), end=date(2024, 7, 9),
-        send_date=date(2024, 7, 24),
-    )  # fmt: skip
+        world.db, world.settings, Clock(NOW), start=date(2024, 6, 26), end=date(2024, 7, 9), send_date=SLOT
+    )
     return edition.edition_id
 
 
 def test_editor_drafts_edits_previews_test_sends_and_approves(
     world: World,
-    drafted: str,
     node_tools: Path,  # noqa: F811
 ) -> None:
-    # the draft came from the library; the desk re-drafts it
-    page = f"/desk/editions/{drafted}"
     with Chromium(node_tools) as browser:
         world.sign_in(browser, "bob")
+        # the New draft form: the window before the slot, the slot; composing takes a moment
         browser("goto", url=world.base + "/desk/editions")
-        browser("click", selector=f"main a[href='{page}']", waitUrl=f"^{page}$")
+        browser("fill", label="From", value="2024-06-26")
+        browser("fill", label="To (inclusive)", value="2024-07-09")
+        browser("fill", label="Send date (the slot)", value=SLOT.isoformat())
+        _shoot(browser, "editions")
+        landed = browser(
+            "click", role="button", name="Draft the edition", waitUrl=r"^/desk/editions/[^/?]+\?done=created$"
+        )
+        drafted = urlsplit(landed["url"]).path.rsplit("/", 1)[1]
+        page = f"/desk/editions/{drafted}"
+        assert "Drafted." in browser("text", selector="main p[role='status']")
+        assert browser("count", selector="main article.block ol.cites") >= 3  # stories with their sources
         _shoot(browser, "edition")
+        # a second click on the same form finds the slot taken and links its edition
+        browser("goto", url=world.base + "/desk/editions")
+        browser("fill", label="Send date (the slot)", value=SLOT.isoformat())
+        browser("click", role="button", name="Draft the edition", waitFor="main [role='alert']")
+        assert "already has an edition" in browser("text", selector="main [role='alert']")
+        assert browser("attr", selector="main [role='alert'] a", name="href") == page
+        _shoot(browser, "editions-taken")
+        events = browser("events")  # the refusal is a 409 page, which Chromium logs as an error
+        assert [e["text"] for e in events.pop("consoleErrors")] == [
+            "Failed to load resource: the server responded with a status of 409 (Conflict)"
+        ], events
+        assert all(v == [] for v in events.values()), events
+        browser("click", selector="main [role='alert'] a", waitUrl=f"^{page}$")
+
+        # the desk re-drafts it
         browser(
             "click", role="button", name="Re-draft the blocks no editor touched", waitUrl=r"done=redrafted"
         )
@@ -559,6 +592,43 @@ def test_editor_drafts_edits_previews_test_sends_and_approves(
 
 
 # --------------------------------------------------------------------------------------------------
+# watchlists
+
+
+def test_editor_adds_edits_and_removes_a_watchlist(world: World, desk: Chromium) -> None:
+    desk("goto", url=world.base + "/desk/watchlists")
+    desk("fill", label="Name", value="kz-rail")
+    desk("fill", label="Words to search for", value="railway")
+    desk("fill", label="Countries", value="kz")
+    desk("click", selector="#wl-theme-trade")
+    desk("click", role="button", name="Add watchlist", waitUrl=r"done=added")
+    assert desk("text", selector="main p[role='status']") == "Watchlist added."
+    section = "main section:has(h2#w-kz-rail)"
+    assert "countries KZ" in " ".join(desk("text", selector=f"{section} p.meta").split())
+    assert desk("count", selector=f"{section} ul li a[href^='/desk/articles/']") >= 1  # the demo's rail news
+    _shoot(desk, "watchlists")
+
+    desk("click", selector=f"{section} a[href$='/edit']", waitUrl=r"^/desk/watchlists/kz-rail/edit$")
+    assert desk("attr", selector="#wl-countries", name="value") == "KZ"
+    assert desk("eval", expression="document.getElementById('wl-theme-trade').checked") is True
+    _shoot(desk, "watchlist-edit")
+    desk("fill", label="Countries", value="KZ, UZ")
+    desk("click", role="button", name="Save watchlist", waitUrl=r"done=saved")
+    assert "countries KZ, UZ" in " ".join(desk("text", selector=f"{section} p.meta").split())
+
+    desk("click", selector=f"{section} a[href$='/remove']", waitUrl=r"^/desk/watchlists/kz-rail/remove$")
+    _shoot(desk, "watchlist-remove")
+    desk("click", role="button", name="Remove watchlist kz-rail", waitUrl=r"done=removed")
+    assert desk("count", selector=section) == 0
+    _quiet(desk)
+    with world.db.begin() as conn:
+        actions = conn.execute(
+            select(tables.desk_audit.c.action).where(tables.desk_audit.c.target == "watchlist:kz-rail")
+        ).scalars()
+        assert sorted(actions) == ["watchlist.add", "watchlist.edit", "watchlist.remove"]
+
+
+# --------------------------------------------------------------------------------------------------
 # accessibility
 
 
@@ -591,10 +661,31 @@ def _editor_pages(world: World, edition_id: str) -> dict[str, str]:
     return {"edition": page, "block": f"{page}/blocks/{blocks[1]}", "preview-web": page + "/preview/web/"}
 
 
+@pytest.fixture(scope="module")
+def watched(world: World) -> str:
+    """A watchlist made through the library (``watching.add_watchlist``), for its edit and remove pages."""
+    name = "axe-kz-energy"
+    watch = read_watchlist(name, query="pipeline", countries=["KZ"], themes=["energy"])
+    with world.db.begin() as conn:
+        exists = conn.execute(
+            select(tables.watchlists.c.name).where(tables.watchlists.c.name == name)
+        ).scalar()
+    if not exists:
+        add_watchlist(world.db, watch, now=NOW, user="alice")
+    return name
+
+
+def _watchlist_pages(name: str) -> dict[str, str]:
+    return {
+        "watchlist-edit": f"/desk/watchlists/{name}/edit",
+        "watchlist-remove": f"/desk/watchlists/{name}/remove",
+    }
+
+
 def test_axe_finds_no_violations_on_the_desk_pages(
-    world: World, desk: Chromium, places: dict[str, str], drafted: str
+    world: World, desk: Chromium, places: dict[str, str], drafted: str, watched: str
 ) -> None:
-    pages = {**_desk_pages(places), **_editor_pages(world, drafted)}
+    pages = {**_desk_pages(places), **_editor_pages(world, drafted), **_watchlist_pages(watched)}
     problems = []
     for name, path in pages.items():
         answer = desk("goto", url=world.base + path)

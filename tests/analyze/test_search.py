@@ -293,6 +293,7 @@ SAMPLES: dict[str, tuple[Any, ...]] = {
     "_delete_document_stmt": ("a",),
     "_pending_stmt": (10, "a"),
     "_documents_count_stmt": (),
+    "_index_version_stmt": (),
     "_hits_stmt": (_QUERY, 100),
     "_count_stmt": (_QUERY,),
     "_bare_match_stmt": ('"кита"', 20),

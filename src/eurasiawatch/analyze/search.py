@@ -45,6 +45,7 @@ from ..store import search as store
 from ..store.annotations import load_annotation
 from ..store.queries import get_article
 from ..store.search import AnyOf, Phrase, SearchDocument, Terms, TextQuery
+from .search_cache import SearchCache
 
 __all__ = [
     "FACET_CAP",
@@ -509,6 +510,28 @@ def _facets(hits: list[store.StoredHit], top: int) -> dict[str, tuple[tuple[str,
     }
 
 
+@dataclass(frozen=True, slots=True)
+class _Ranked:
+    """What a search computes before its page: remembered by ``SearchCache``."""
+
+    hits: tuple[tuple[str, str | None, str | None, float], ...]  # (article id, language, outlet, score)
+    total: int
+    approximate: bool
+    facets: dict[str, tuple[tuple[str, int], ...]]
+
+
+def _rank(conn: Connection, query: TextQuery, cap: int, facet_top: int) -> _Ranked:
+    found = store.search_hits(conn, query, cap=cap)
+    approximate = len(found) >= cap
+    total = store.count_matches(conn, query) if approximate else len(found)
+    return _Ranked(
+        hits=tuple((h.article_id, h.language, h.outlet, h.score) for h in found),
+        total=total,
+        approximate=approximate and total > len(found),
+        facets=_facets(found, facet_top),
+    )
+
+
 def search(
     conn: Connection,
     query: str,
@@ -518,6 +541,7 @@ def search(
     offset: int = 0,
     facet_cap: int = FACET_CAP,
     facet_top: int = 10,
+    cache: SearchCache[Any] | None = None,
 ) -> SearchResult:
     """Search the stored articles: ranked hits with snippets, the total and facet counts.
 
@@ -532,6 +556,8 @@ def search(
         offset: hits skipped before it.
         facet_cap: facets are counted over the best this many hits; more hits make them approximate.
         facet_top: values kept per facet.
+        cache: remembers the ranked candidates, total and facets per query for the next pages and
+            the next asker (``analyze.search_cache``); the result is the same with or without it.
 
     Returns:
         The page of hits, the exact total, facets, and ``approximate`` when facets saw only part.
@@ -544,28 +570,35 @@ def search(
         raise SearchQueryError("limit and offset must not be negative")
     parsed = _parse(query, filters)
     cap = max(facet_cap, offset + limit)
-    found = store.search_hits(conn, parsed.query, cap=cap)
-    approximate = len(found) >= cap
-    total = store.count_matches(conn, parsed.query) if approximate else len(found)
-    approximate = approximate and total > len(found)
-    page = found[offset : offset + limit]
-    texts = store.load_article_texts(conn, (h.article_id for h in page))
+    key = (parsed.query, cap, facet_top)
+
+    def rank() -> _Ranked:
+        return _rank(conn, parsed.query, cap, facet_top)
+
+    ranked = rank() if cache is None else cache.get(conn, key, rank)
+    page = ranked.hits[offset : offset + limit]
+    texts = store.load_article_texts(conn, (aid for aid, _, _, _ in page))
+    if cache is not None and len(texts) < len(page):  # an article removed since it was remembered
+        cache.forget(conn, key)
+        ranked = cache.get(conn, key, rank)
+        page = ranked.hits[offset : offset + limit]
+        texts = store.load_article_texts(conn, (aid for aid, _, _, _ in page))
     hits = []
-    for h in page:
-        row = texts.get(h.article_id, {})
-        snippet, spans = highlight(row.get("text") or "", parsed.stems, h.language, prefixes=parsed.prefixes)
+    for article_id, language, outlet, score in page:
+        row = texts.get(article_id, {})
+        snippet, spans = highlight(row.get("text") or "", parsed.stems, language, prefixes=parsed.prefixes)
         _, title_spans = highlight(
-            row.get("title") or "", parsed.stems, h.language, width=10_000, prefixes=parsed.prefixes
+            row.get("title") or "", parsed.stems, language, width=10_000, prefixes=parsed.prefixes
         )
         hits.append(
             SearchHit(
-                article_id=h.article_id,
+                article_id=article_id,
                 title=row.get("title"),
                 url=row.get("url"),
-                outlet=h.outlet,
-                language=h.language,
+                outlet=outlet,
+                language=language,
                 published=row.get("published"),
-                score=h.score,
+                score=score,
                 snippet=snippet,
                 highlights=spans,
                 title_highlights=title_spans,
@@ -573,11 +606,11 @@ def search(
         )
     return SearchResult(
         query=query,
-        total=total,
+        total=ranked.total,
         hits=tuple(hits),
-        facets=_facets(found, facet_top),
-        approximate=approximate,
-        facet_basis=len(found),
+        facets=dict(ranked.facets),  # the remembered one stays as it is whatever a caller does
+        approximate=ranked.approximate,
+        facet_basis=len(ranked.hits),
         offset=offset,
         engine=conn.dialect.name,
     )

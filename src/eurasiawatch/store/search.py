@@ -62,6 +62,7 @@ __all__ = [
     "delete_search_document",
     "ensure_search_table",
     "index_document",
+    "index_version",
     "load_article_texts",
     "pending_article_ids",
     "search_documents_count",
@@ -347,6 +348,20 @@ def _documents_count_stmt(dialect: str) -> Select[Any]:
 def search_documents_count(conn: Connection) -> int:
     """How many articles the index holds."""
     return int(conn.execute(_documents_count_stmt(conn.dialect.name)).scalar_one())
+
+
+def _index_version_stmt(dialect: str) -> Select[Any]:
+    return select(func.max(search_documents.c.doc_id))
+
+
+def index_version(conn: Connection) -> int | None:
+    """The newest document id (None for an empty index): changes whenever an article is first indexed.
+
+    One primary-key lookup. Re-indexing a changed article keeps its id, so this alone does not see
+    that; ``analyze.search_cache`` bounds how long it may go unseen.
+    """
+    value = conn.execute(_index_version_stmt(conn.dialect.name)).scalar_one_or_none()
+    return None if value is None else int(value)
 
 
 # -- searching ---------------------------------------------------------------------------------------

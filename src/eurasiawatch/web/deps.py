@@ -1,4 +1,4 @@
-"""What routes read from the app: settings, database, clock, now (use as FastAPI dependencies)."""
+"""What routes read from the app: settings, database, clock, now, the search cache."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from datetime import datetime
 
 from starlette.requests import Request
 
+from ..analyze.search_cache import SearchCache
 from ..clock import Clock
 from ..config import Settings
 from ..store.db import Database
 
-__all__ = ["get_clock", "get_db", "get_settings", "now"]
+__all__ = ["get_clock", "get_db", "get_search_cache", "get_settings", "now"]
 
 
 def get_settings(request: Request) -> Settings:
@@ -34,3 +35,11 @@ def get_clock(request: Request) -> Clock:
 def now(request: Request) -> datetime:
     """The current instant by the app's clock."""
     return get_clock(request).now()
+
+
+def get_search_cache(request: Request) -> SearchCache[object]:
+    """The app's memory of recent searches (``analyze.search_cache``), made on first use."""
+    cache: SearchCache[object] | None = getattr(request.app.state, "search_cache", None)
+    if cache is None:
+        cache = request.app.state.search_cache = SearchCache()
+    return cache

@@ -12,7 +12,7 @@ from ...analyze.search import SearchFilters, parse_query, search
 from ...records import Annotation
 from ...store import browse, queries
 from ...store.annotations import load_annotation
-from ..deps import get_db
+from ..deps import get_db, get_search_cache
 from .common import ERRORS, ApiRoute, Day, PagingQuery, Token, day_window, not_found, page, responses
 from .models import (
     ActorRef,
@@ -295,7 +295,14 @@ def search_articles(
         until=until,
     )
     with get_db(request).read() as conn:
-        result = search(conn, q, filters=filters, limit=paging.limit, offset=paging.offset)
+        result = search(
+            conn,
+            q,
+            filters=filters,
+            limit=paging.limit,
+            offset=paging.offset,
+            cache=get_search_cache(request),
+        )
     hits = [
         SearchHitOut(
             article_id=h.article_id,

@@ -214,3 +214,54 @@ def test_a_final_communique_is_an_agreement() -> None:
     for language, text, rs, hu in cases:
         mentions = [*_m(text, rs, "RS"), *_m(text, hu, "HU")]
         assert {"RS", "HU"} <= _sides(extract_events(text, language, _PUBLISHED, mentions), "AGREE"), language
+
+
+_TUESDAY = date(2024, 7, 9)
+
+
+def test_a_planned_event_on_the_publication_weekday_is_that_day() -> None:
+    cases = [
+        ("en", "Serbia and China will hold talks on Tuesday.", "Serbia", "China"),
+        ("ru", "Сербия и Китай проведут переговоры во вторник.", "Сербия", "Китай"),
+        ("uk", "Сербія і Китай проведуть переговори у вівторок.", "Сербія", "Китай"),
+    ]
+    for language, text, rs, cn in cases:
+        mentions = [*_m(text, rs, "RS"), *_m(text, cn, "CN")]
+        (consult,) = [e for e in extract_events(text, language, _TUESDAY, mentions) if e.type == "CONSULT"]
+        assert (consult.mode, consult.date) == ("planned", "2024-07-09"), language
+        # another weekday still looks forward
+        friday = text.replace("Tuesday", "Friday").replace("во вторник", "в пятницу")
+        friday = friday.replace("у вівторок", "у п'ятницю")
+        mentions = [*_m(friday, rs, "RS"), *_m(friday, cn, "CN")]
+        (consult,) = [e for e in extract_events(friday, language, _TUESDAY, mentions) if e.type == "CONSULT"]
+        assert consult.date == "2024-07-12", language
+
+
+def test_a_meeting_said_to_begin_on_a_day_starts_that_day() -> None:
+    cases = [
+        ("en", "The two-day talks between Serbia and China, which began on Thursday, ended in Belgrade.",
+         "Serbia", "China"),
+        ("ru", "Двухдневные переговоры Сербии и Китая, начавшиеся в четверг, завершились в Белграде.",
+         "Сербии", "Китая"),
+        ("uk", "Дводенні переговори Сербії та Китаю, що розпочалися в четвер, завершилися в Белграді.",
+         "Сербії", "Китаю"),
+    ]  # fmt: skip
+    for language, text, rs, cn in cases:
+        mentions = [*_m(text, rs, "RS"), *_m(text, cn, "CN")]
+        (consult,) = [
+            e for e in extract_events(text, language, date(2024, 5, 18), mentions) if e.type == "CONSULT"
+        ]
+        assert consult.date == "2024-05-16", (language, consult.date)  # Thursday, not the day before
+
+
+def test_getting_ready_for_a_summit_is_a_plan() -> None:
+    cases = [
+        ("en", "Serbia gets ready for the summit with China", "Serbia", "China"),
+        ("ru", "Сербия готовится к саммиту с Китаем", "Сербия", "Китаем"),
+        ("uk", "Сербія готується до саміту з Китаєм", "Сербія", "Китаєм"),
+        ("kk", "Сербия Қытаймен саммитке дайын", "Сербия", "Қытаймен"),
+    ]
+    for language, text, rs, cn in cases:
+        mentions = [*_m(text, rs, "RS"), *_m(text, cn, "CN")]
+        consult = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "CONSULT"]
+        assert consult and consult[0].mode == "planned", (language, consult)

@@ -160,6 +160,7 @@ class _Tables:
     relative: re.Pattern[str] | None
     durations: tuple[tuple[re.Pattern[str], int], ...] = ()  # "two-day", "двухдневные": days of a meeting
     closing: re.Pattern[str] | None = None  # "ended", "завершились": the date names the last day
+    opening: re.Pattern[str] | None = None  # "began", "начавшийся": the sentence names the first day
     cue_reach: int = _CUE_REACH  # characters after a trigger where a mode cue still speaks for it
     attributive: re.Pattern[str] | None = None  # a trigger word that is an adjectival participle
     attributive_types: frozenset[str] = frozenset()
@@ -226,6 +227,7 @@ def _tables(lang: str) -> _Tables:
         relative,
         durations,
         closing,
+        compile_terms(_terms("duration", "opening", lang)),
         _CLAUSE_REACH if lang in _VERB_FINAL else _CUE_REACH,
         *_attributive(lex["attributive"], lang),
     )
@@ -271,6 +273,8 @@ def _first_day(sentence: str, day: date, tables: _Tables) -> date:
     Wednesday; a sentence without a length and a closing word keeps ``day``."""
     if tables.closing is None or not tables.closing.search(sentence):
         return day
+    if tables.opening is not None and tables.opening.search(sentence):
+        return day  # "начавшийся в четверг и завершившийся в Харбине": the day named is the first
     for pattern, days in tables.durations:
         if pattern.search(sentence):
             return day - timedelta(days=days - 1)
@@ -484,9 +488,14 @@ class _Dates:
             self._cache[-1] = ()  # computed
         spans = self._cache.get(index, ())
         if future and any(s.looked_back for s in spans):
+            # the next such weekday; the publication day's own weekday is that day ("the summit opens
+            # on Tuesday" in Tuesday's paper), as news style names today by its weekday too
             week = timedelta(days=7)
             return tuple(
-                replace(s, start=s.start + week, looked_back=False) if s.looked_back else s for s in spans
+                replace(s, start=s.start + week, looked_back=False)
+                if s.looked_back and (self._published is None or s.start < self._published)
+                else s
+                for s in spans
             )
         return spans
 

@@ -138,3 +138,19 @@ def test_digest_is_signed_like_an_edition(
         assert "Steppe Wire" in msg.get_body(("plain",)).get_content()
         ids.add(msg["Message-ID"])
     assert len(ids) == 2  # one Message-ID per copy
+
+
+def test_add_and_remove_are_audited_as_the_cli(cli: CliRunner, data_dir: Path) -> None:
+    from eurasiawatch.store import desk as desk_store
+
+    _ok(cli, "watchlist", "add", "kz", "--country", "kz", "--theme", "Energy")
+    # the desk's rules: two-letter country codes, the annotator's themes
+    bad = cli.invoke(app, ["watchlist", "add", "uz", "--country", "Uzbekistan"])
+    assert bad.exit_code == 2 and "not a two-letter ISO code" in bad.output
+    _ok(cli, "watchlist", "remove", "kz")
+    with open_database(Settings(data_dir=str(data_dir))) as db, db.begin() as conn:
+        rows = desk_store.audit_for_targets(conn, ["watchlist:kz", "watchlist:uz"])
+    assert sorted((r["action"], r["username"], r["detail"]) for r in rows) == [
+        ("watchlist.add", "(cli)", "countries KZ; themes energy"),
+        ("watchlist.remove", "(cli)", "countries KZ; themes energy"),
+    ]

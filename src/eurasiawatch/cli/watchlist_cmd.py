@@ -8,7 +8,6 @@ running it twice sends nothing new the second time. Exit status 2 on bad usage.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +31,8 @@ from ..watching import (
 )
 from . import app
 from .common import AsOf, Json, console, err_console, runtime
+
+_CLI = "(cli)"  # the audit log's actor for changes made on the command line
 
 watchlist_app = typer.Typer(
     help="Watchlists: saved searches and country/entity/theme sets.", no_args_is_help=True
@@ -82,15 +83,10 @@ def add(
         watch = read_watchlist(
             name, query=query, countries=country or (), entities=entity or (), themes=theme or ()
         )
-        add_watchlist(_db(ctx), watch, now=runtime(ctx).clock(as_of).now(), user=_who())
+        add_watchlist(_db(ctx), watch, now=runtime(ctx).clock(as_of).now(), user=_CLI)
     except WatchlistError as exc:
         raise _fail(str(exc) + (f" ({exc.hint})" if exc.hint else "")) from None
     console.print(f"watchlist {name} saved", highlight=False)
-
-
-def _who() -> str:
-    """The audit log's name for a change made from the shell."""
-    return os.environ.get("USER") or "cli"
 
 
 @watchlist_app.command("list")
@@ -123,7 +119,7 @@ def _as_dict(w: Watchlist) -> dict[str, object]:
 def remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The watchlist.")]) -> None:
     """Remove a watchlist."""
     try:
-        remove_watchlist(_db(ctx), name, now=runtime(ctx).clock().now(), user=_who())
+        remove_watchlist(_db(ctx), name, now=runtime(ctx).clock().now(), user=_CLI)
     except WatchlistError as exc:
         raise _fail(str(exc)) from None
     console.print(f"watchlist {name} removed", highlight=False)

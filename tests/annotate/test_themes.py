@@ -242,3 +242,11 @@ def test_cooperation_in_general_is_no_agenda() -> None:
     # the stock phrase of relations in general names no document or talks
     text = "Relations grew, with cooperation in trade, energy and people-to-people exchanges."
     assert theme_scores(text, "en")["energy"] == 2.0
+
+
+def test_sectors_far_apart_in_a_long_sentence_are_no_list() -> None:
+    text = "The talks on gas went on for hours in the old palace by the river until the war came up."
+    scores = theme_scores(text, "en")
+    assert scores["energy"] == 2.0 and scores["security"] == 2.0
+    listed = "The talks on gas and the war went on for hours."
+    assert theme_scores(listed, "en")["energy"] == 3.0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -73,6 +74,7 @@ _STRENGTHS = ("strong", "weak", "not")
 # a theme's strong term in such a sentence is a sector named as their subject, one point more
 _AGENDA = "agenda"
 _GROUPS = (*((theme, strength) for theme in THEMES for strength in _STRENGTHS), (_AGENDA, "terms"))
+_LIST_GAP = 30  # characters between two sectors of one list ("energy, transport and")
 _SENTENCE_END = re.compile(r"[.!?…;]+[\"'»”)]*\s+|\n+")
 
 
@@ -209,24 +211,31 @@ def _agenda_themes(
 ) -> set[str]:
     """Themes named as sectors on the agenda of talks or an agreement.
 
-    A sentence with an agenda word ("signed", "documents", "discussed") that names two or more
-    themes other than diplomacy by a strong term lists the sectors the talks or documents cover
-    ("documents on energy and education were signed"); each of them is on the agenda.
+    In a sentence with an agenda word ("signed", "documents", "discussed"), strong terms of two or
+    more themes other than diplomacy that stand next to each other (at most ``_LIST_GAP`` characters
+    apart: "on energy and education", "trade, transport and energy") list the sectors the talks or
+    documents cover; each theme in such a list is on the agenda. Themes far apart in a long sentence
+    ("talks in Paris … the war in Ukraine") are not a list.
     """
     agenda = found[-1] if found is not None else _regex_matches(_pattern(_AGENDA, language, "terms"), text)
     if not agenda:
         return set()
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     sentences = {bisect.bisect_right(ends, start) for start, _end, _surface in agenda}
-    named: dict[int, set[str]] = {}
+    named: list[tuple[int, int, int, str]] = []  # (sentence, start, end, theme)
     for theme, matches in zip(THEMES, strong, strict=True):
         if theme == "diplomacy":
             continue  # the talks themselves; not a sector on their agenda
-        for start, _end, _surface in matches:
+        for start, end, _surface in matches:
             sentence = bisect.bisect_right(ends, start)
             if sentence in sentences:
-                named.setdefault(sentence, set()).add(theme)
-    return set().union(*(themes for themes in named.values() if len(themes) >= 2))
+                named.append((sentence, start, end, theme))
+    named.sort()
+    listed: set[str] = set()
+    for (s1, _start1, end1, theme1), (s2, start2, _end2, theme2) in itertools.pairwise(named):
+        if s1 == s2 and theme1 != theme2 and start2 - end1 <= _LIST_GAP:
+            listed.update((theme1, theme2))
+    return listed
 
 
 def _title(text: str) -> str:

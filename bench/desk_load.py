@@ -1,11 +1,8 @@
 """Load the desk at a fixed arrival rate: dashboard (signed in) and search over 1,000,000 articles.
 
-Every article is SYNTHETIC. The database is ``bench/make_synthetic_db.py``'s (texts drawn from the
-sample corpus's vocabulary, the search index built by the program's own ``search_document``),
-plus a desk layer derived from each article's index facets: annotations (70 % China-related),
-country and entity mentions, themes, an upcoming event on one article in 500, 30 sources (three
-failing), and stories of five articles for the last 30 days. It is built once and cached under
-``<data dir>/bench/`` (``./ew-data`` unless ``EURASIAWATCH_DATA_DIR`` says otherwise).
+Every article is SYNTHETIC: the database is ``bench/desk_db.py``'s (``bench/make_synthetic_db.py``'s
+texts and search index plus a desk layer of annotations, mentions, events, sources and stories),
+built once and cached as ``<data dir>/bench/desk_<N>.db``; ``bench/dashboard.py`` uses the same file.
 
 Then ``eurasiawatch serve`` runs in its own process on a free loopback port (``--as-of`` one
 minute after the newest article), a desk user is signed in through the accounts library, and an
@@ -27,10 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import random
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -44,20 +38,10 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import make_synthetic_db
+from desk_db import SECRET, bench_settings, desk_database, ms, signed_in_session
 
-from eurasiawatch import accounts
-from eurasiawatch.accounts import AccountPolicy
-from eurasiawatch.config import Settings, load_settings
-from eurasiawatch.credentials import totp_code
-from eurasiawatch.deliver.crypto import Crypto
-from eurasiawatch.store import open_database
+from eurasiawatch.config import load_settings
 
-SEED = 20241129
-PASSWORD = "synthetic load benchmark password"
-SECRET = "desk-load-benchmark-secret-" + "x" * 32
-STORY_SIZE = 5
-SOURCES = 30
 # (words, filters): searches an editor might type; filters use the facets the index holds
 QUERIES = (
     ("Китай", {"country": "KZ"}),
@@ -72,129 +56,6 @@ QUERIES = (
     ("Xi", {"country": "HU"}),
 )
 P95_LIMIT = 0.5
-
-
-# --------------------------------------------------------------------------------------------------
-# the database
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-
-
-def add_desk_layer(path: Path, count: int) -> datetime:
-    """Annotations, mentions, themes, events, sources and stories from the index facets (once)."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        done = conn.execute("SELECT count(*) FROM annotations").fetchone()[0] == count
-        last = datetime.fromisoformat(conn.execute("SELECT max(published) FROM articles").fetchone()[0])
-        if done:
-            return last
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
-        for table in (
-            "annotations",
-            "mentions",
-            "article_themes",
-            "events",
-            "sources",
-            "stories",
-            "story_articles",
-        ):
-            conn.execute(f"DELETE FROM {table}")  # a half-built layer from an interrupted run
-        rng = random.Random(SEED)
-        started = time.perf_counter()
-        rows = conn.execute("SELECT doc_id, article_id, language, published, facets FROM search_documents")
-        mention_id = 0
-        while True:
-            chunk = rows.fetchmany(50_000)
-            if not chunk:
-                break
-            anns, ments, themes, events = [], [], [], []
-            for doc_id, aid, language, published, facets in chunk:
-                tags = json.loads(facets)
-                countries = sorted({t.split(":", 1)[1] for t in tags if t.startswith("country:")})
-                topics = sorted({t.split(":", 1)[1] for t in tags if t.startswith("theme:")})
-                entities = sorted({t.split(":", 1)[1] for t in tags if t.startswith("entity:")})
-                china = rng.random() < 0.7
-                anns.append((aid, language, int(china), json.dumps(countries), json.dumps(topics), published))
-                for key in countries:
-                    mention_id += 1
-                    ments.append((mention_id, aid, "country", key, key))
-                for key in entities:
-                    mention_id += 1
-                    ments.append((mention_id, aid, "entity", key, f"Synthetic actor {key}"))
-                themes.extend((aid, t) for t in topics)
-                if doc_id % 500 == 0 and countries:
-                    day = (datetime.fromisoformat(published) + timedelta(days=rng.randint(2, 25))).date()
-                    actors = json.dumps([["CN", None], [countries[0], None]])
-                    events.append(
-                        (aid, "CONSULT", "planned", day.isoformat(), 1, actors, "Synthetic City",
-                         "A synthetic meeting is planned.")
-                    )  # fmt: skip
-            conn.execute("BEGIN")
-            conn.executemany(
-                "INSERT INTO annotations (article_id, language, china_related, countries, themes, "
-                "kb_version, model_version, annotated_at) "
-                "VALUES (?, ?, ?, ?, ?, 'synthetic', 'synthetic', ?)",
-                anns,
-            )
-            conn.executemany(
-                "INSERT INTO mentions (id, article_id, kind, key, name, start_offset, end_offset) "
-                "VALUES (?, ?, ?, ?, ?, -1, -1)",
-                ments,
-            )
-            conn.executemany("INSERT INTO article_themes (article_id, theme) VALUES (?, ?)", themes)
-            conn.executemany(
-                "INSERT INTO events (article_id, type, mode, date, upcoming, actors, location, evidence) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                events,
-            )
-            conn.execute("COMMIT")
-            print(f"  desk layer: {len(anns):,} more annotated", file=sys.stderr)
-        conn.execute("BEGIN")
-        conn.execute(f"UPDATE articles SET source = printf('synthetic-%02d', rowid % {SOURCES})")
-        for i in range(SOURCES):
-            failing = i < 3
-            conn.execute(
-                "INSERT INTO sources (name, url, kind, outlet, added_at, last_attempt_at, last_success_at, "
-                "failure_streak, last_reason, items_total) VALUES (?, ?, 'feed', ?, ?, ?, ?, ?, ?, 0)",
-                (
-                    f"synthetic-{i:02d}",
-                    f"https://synthetic.invalid/feed/{i}",
-                    f"Synthetic outlet {i}",
-                    _stamp(datetime(2023, 1, 1)),
-                    _stamp(last),
-                    _stamp(last - timedelta(days=2 if failing else 0)),
-                    4 if failing else 0,
-                    "HTTP 503" if failing else None,
-                ),
-            )
-        recent = conn.execute(
-            "SELECT article_id, published FROM articles WHERE published >= ? ORDER BY published, article_id",
-            (_stamp(last - timedelta(days=30)),),
-        ).fetchall()
-        stories: dict[str, list[tuple[str, str]]] = {}
-        for i, (aid, published) in enumerate(recent):
-            stories.setdefault(f"syn{i // STORY_SIZE:08d}", []).append((aid, published))
-        conn.executemany(
-            "INSERT INTO stories (story_id, title, first_day, last_day, articles, pinned, hidden, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, 0, 0, ?)",
-            [
-                (sid, f"Synthetic story {sid}", m[0][1][:10], m[-1][1][:10], len(m), _stamp(last))
-                for sid, m in stories.items()
-            ],
-        )
-        conn.executemany(
-            "INSERT INTO story_articles (article_id, story_id, by_editor, assigned_at) VALUES (?, ?, 0, ?)",
-            [(aid, sid, _stamp(last)) for sid, m in stories.items() for aid, _ in m],
-        )
-        conn.execute("COMMIT")
-        conn.execute("ANALYZE")
-        print(f"  desk layer built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-        return last
-    finally:
-        conn.close()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -228,23 +89,7 @@ def start_server(path: Path, data_dir: Path, now: datetime) -> Server:
         "EURASIAWATCH_DESK__ARGON2_MEMORY_KIB": "1024",
         "EURASIAWATCH_DESK__ARGON2_TIME_COST": "1",
     }
-    settings = Settings(
-        data_dir=str(data_dir), database_url=f"sqlite:///{path}", web_secret_key=SECRET,
-        desk_argon2_memory_kib=1024, desk_argon2_time_cost=1,
-    )  # fmt: skip
-    policy, crypto = AccountPolicy.from_settings(settings), Crypto.from_settings(settings, create=True)
-    name = f"load{int(time.time())}"
-    with open_database(settings) as db:
-        db.upgrade()  # the cached file may predate a migration
-        with db.begin() as conn:
-            enrolment = accounts.add_user(conn, crypto, policy, name, PASSWORD, role="editor", now=now)
-        with db.begin() as conn:
-            pending = accounts.check_password(conn, policy, name, PASSWORD, now=now)
-            assert pending.session_id, "password refused"
-            full = accounts.check_code(
-                conn, crypto, policy, pending.session_id, totp_code(enrolment.secret, now), now=now
-            )
-            assert full.session_id, "code refused"
+    session = signed_in_session(bench_settings(path, data_dir), now, prefix="load")
     port = _free_port()
     exe = Path(sys.executable).with_name("eurasiawatch")
     log = (data_dir / "desk_load-serve.log").open("ab")  # never a pipe nobody reads: it would fill and block
@@ -263,7 +108,7 @@ def start_server(path: Path, data_dir: Path, now: datetime) -> Server:
             raise SystemExit(f"serve exited: {tail}")
         try:
             if httpx.get(base + "/healthz", timeout=2).status_code in (200, 503):
-                return Server(proc, base, full.session_id)
+                return Server(proc, base, session)
         except httpx.HTTPError:
             time.sleep(0.2)
     proc.kill()
@@ -396,10 +241,6 @@ async def run_load(server: Server, kind: str, rate: float, seconds: float, searc
     return result
 
 
-def _ms(value: float) -> str:
-    return f"{value * 1000:,.0f} ms"
-
-
 def report(label: str, result: Result, rate: float, seconds: float) -> None:
     errors = sum(len(e) for e in result.errors.values())
     print(
@@ -408,9 +249,9 @@ def report(label: str, result: Result, rate: float, seconds: float) -> None:
     for name in sorted(result.latencies):
         values = result.latencies[name]
         print(
-            f"  {name:<10} n={len(values):>5}  p50 {_ms(result.p(name, 0.50)):>8}  "
-            f"p95 {_ms(result.p(name, 0.95)):>8}  p99 {_ms(result.p(name, 0.99)):>8}  "
-            f"max {_ms(max(values)):>8}"
+            f"  {name:<10} n={len(values):>5}  p50 {ms(result.p(name, 0.50)):>8}  "
+            f"p95 {ms(result.p(name, 0.95)):>8}  p99 {ms(result.p(name, 0.99)):>8}  "
+            f"max {ms(max(values)):>8}"
         )
     for name, errs in result.errors.items():
         print(f"  {name}: errors {sorted(set(errs))[:5]} ×{len(errs)}")
@@ -432,11 +273,11 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="default: the configured data dir")
     args = parser.parse_args()
 
-    data_dir = (args.data_dir or load_settings().data_path) / "bench"
-    path = data_dir / f"desk_{args.articles}.db"
+    root = args.data_dir or load_settings().data_path
+    data_dir = root / "bench"
     started = time.perf_counter()
-    make_synthetic_db.make(path, args.articles)
-    last = add_desk_layer(path, args.articles).replace(tzinfo=UTC)
+    path, last = desk_database(root, args.articles)
+    last = last.replace(tzinfo=UTC)
     took = time.perf_counter() - started
     print(f"SYNTHETIC database {path} ({args.articles:,} articles, ready in {took:.0f} s)")
     now = last + timedelta(minutes=1)
@@ -452,7 +293,7 @@ def main() -> None:
         t = time.perf_counter()
         first = httpx.get(server.base + "/desk/", cookies=cookies, timeout=300)
         assert first.status_code == 200, first.text[:300]
-        print(f"first GET /desk/ (builds the window's panels): {_ms(time.perf_counter() - t)}")
+        print(f"first GET /desk/ (builds the window's panels): {ms(time.perf_counter() - t)}")
 
         base_result = asyncio.run(run_load(server, "baseline", args.rate, args.step_seconds, search_path))
         report("baseline (/healthz, /static/desk.css)", base_result, args.rate, args.step_seconds)
@@ -461,7 +302,7 @@ def main() -> None:
         base_p95 = _p95(base_result)
         print(
             f"ratio p95 desk / p95 baseline: {_p95(desk) / base_p95:.1f}x "
-            f"({_ms(_p95(desk))} / {_ms(base_p95)}); "
+            f"({ms(_p95(desk))} / {ms(base_p95)}); "
             f"p50 {statistics.median(desk.all()) / statistics.median(base_result.all()):.1f}x"
         )
 
@@ -486,7 +327,7 @@ def main() -> None:
                     break
                 rate /= 2
         print(
-            f"highest rate tried with p95 under {_ms(P95_LIMIT)} and no errors: "
+            f"highest rate tried with p95 under {ms(P95_LIMIT)} and no errors: "
             + (f"{best:g} requests/s" if best else "none (not even 1 request/s)")
         )
     finally:

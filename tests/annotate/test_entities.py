@@ -36,6 +36,18 @@ def test_long_unique_surnames_stand_alone(kb):
     assert "Vladimir Putin" in entities("Putin said so.", kb)
 
 
+def test_a_surname_that_is_a_title_word_needs_the_full_name(kb):
+    # Uzbek "Raisi" / Tajik "Раиси": "chairman (of)", the title of China's and Tajikistan's presidents
+    uz = "Prezident Pekinda Xitoy Raisi bilan muzokaralar o'tkazdi."
+    assert "Ebrahim Raisi" not in entities(uz, kb, "uz")
+    tg = "Раиси Ҷумҳурии Тоҷикистон бо ҳамтои чинии худ вохӯрд."
+    assert "Ebrahim Raisi" not in entities(tg, kb, "tg")
+    # named in full, the same word is the man
+    assert "Ebrahim Raisi" in entities("Ebrahim Raisi Toshkentga keldi. Raisi nutq so'zladi.", kb, "uz")
+    # in other languages the bare surname still stands alone
+    assert "Ebrahim Raisi" in entities("Raisi said Tehran would join.", kb, "en")
+
+
 def test_xian_is_a_city_not_xi(kb):
     ann = annotate_text("Leaders gathered in Xi'an on Friday.", language="en", kb=kb)
     assert "Xi Jinping" not in [m.name for m in ann.mentions if m.kind == "entity"]

@@ -9,13 +9,19 @@
 - An alias shared by several actors goes to the one named in full in the article, else to the one
   whose home country the article mentions, else to the owner of the canonical name.
 - ``Xi'an`` is one word to the tokenizer, so it never meets ``Xi``.
+- A bare surname that is an ordinary word of the article's language (``data/kb/name_traps.yaml``:
+  Uzbek "Xitoy Raisi" is China's chairman, not Ebrahim Raisi) also needs the full name in the article.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
+import yaml
+
 from ..records import Mention
 from .countries import ArticleContext, brussels_means_eu
-from .kb import Actor, KnowledgeBase
+from .kb import Actor, KnowledgeBase, normalize_alias, shipped_kb_dir
 from .matcher import Hit, Target
 from .normalize import fold
 
@@ -23,6 +29,20 @@ __all__ = ["EU_ID", "resolve_entities"]
 
 EU_ID = "european-union"
 _MIN_BARE_LETTERS = 5
+
+
+@cache  # shipped, read-only data: read once per process
+def _name_traps() -> dict[str, frozenset[str]]:
+    raw = yaml.safe_load((shipped_kb_dir() / "name_traps.yaml").read_text(encoding="utf-8")) or {}
+    return {str(lang): frozenset(normalize_alias(str(w)) for w in words) for lang, words in raw.items()}
+
+
+def _is_trap(alias: str, language: str | None) -> bool:
+    """``alias`` is an ordinary word in ``language`` (or in every language)."""
+    traps = _name_traps()
+    word = normalize_alias(alias)
+    code = (language or "").split("-")[0].lower()
+    return word in traps.get("mul", frozenset()) or word in traps.get(code, frozenset())
 
 
 def _is_bare_surname(target: Target, actor: Actor) -> bool:
@@ -59,14 +79,18 @@ def resolve_entities(
         if brussels_means_eu(hit, ctx) and EU_ID in kb.actors:
             out.append(_mention(kb.actors[EU_ID], hit, article_id))
             continue
-        actor = _choose(hit, kb, full, countries)
+        actor = _choose(hit, kb, full, countries, ctx.language)
         if actor is not None:
             out.append(_mention(actor, hit, article_id))
     return out
 
 
 def _choose(
-    hit: Hit, kb: KnowledgeBase, full: dict[str, list[int]], countries: frozenset[str]
+    hit: Hit,
+    kb: KnowledgeBase,
+    full: dict[str, list[int]],
+    countries: frozenset[str],
+    language: str | None = None,
 ) -> Actor | None:
     options: list[tuple[Target, Actor]] = []
     for target in hit.targets:
@@ -80,7 +104,8 @@ def _choose(
         if _is_bare_surname(target, actor):
             ambiguous = len(kb.index.get(fold(target.alias), ())) > 1
             short = sum(ch.isalpha() for ch in target.alias) < _MIN_BARE_LETTERS
-            if (short or ambiguous) and actor.id not in full:
+            trap = _is_trap(target.alias, language) or _is_trap(hit.surface, language)
+            if (short or ambiguous or trap) and actor.id not in full:
                 continue
         allowed.append(actor)
     if not allowed:

@@ -405,11 +405,15 @@ def highlight(
     wanted = frozenset(stems)
     starts = tuple(prefixes)
     hits: list[tuple[int, int]] = []
+    seen: dict[str, bool] = {}  # a text repeats its words: stem and compare each once
     for token, start, end in _words(text):
-        variants = stem_variants(token, language)
-        matched = token in wanted or any(v in wanted for v in variants)
-        if not matched and starts:
-            matched = any(v.startswith(starts) for v in variants)
+        matched = seen.get(token)
+        if matched is None:
+            variants = stem_variants(token, language)
+            matched = token in wanted or any(v in wanted for v in variants)
+            if not matched and starts:
+                matched = any(v.startswith(starts) for v in variants)
+            seen[token] = matched
         if matched and (not hits or hits[-1] != (start, end)):
             hits.append((start, end))
     if len(text) <= width:

@@ -22,6 +22,7 @@ from eurasiawatch.render.sample import sample_edition
 from eurasiawatch.store import browse, open_database
 from eurasiawatch.store import editions as store
 from eurasiawatch.store import indicators as store_indicators
+from eurasiawatch.store import kb_suggestions as store_kb
 from eurasiawatch.store import watchlists as store_watchlists
 from eurasiawatch.web.app import STATIC_DIR, create_app
 from tests.web.conftest import NOW
@@ -77,6 +78,17 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]
             now=NOW,
         )
         story = browse.article_context(conn, "a1")["story_id"]
+        for kind, alias in (("add_alias", "Khorgos logistics hub"), ("drop_alias", "Khorgos dry port")):
+            store_kb.add_suggestion(
+                conn,
+                kind=kind,
+                actor_id="khorgos-gateway",
+                alias=alias,
+                language="en",
+                article_ids=["a1", "a3"],
+                proposed_by="editor1" if kind == "add_alias" else None,
+                now=NOW,
+            )
     paths = {
         "search": "/desk/search?q=Khorgos",
         "country": "/desk/countries/KZ",
@@ -89,6 +101,7 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]
         "watchlists": "/desk/watchlists",
         "indicators": "/desk/indicators",
         "indicator": "/desk/indicators/S1",
+        "kb": "/desk/kb",
     }
     out: dict[str, Path] = {}
     static = STATIC_DIR.resolve().as_uri() + "/"
@@ -121,7 +134,7 @@ def test_axe_finds_no_violations_on_the_desk_pages(
     assert len(report["results"]) == 2 * len(saved)
 
 
-@pytest.mark.parametrize("name", ["search", "country", "story", "article", "edition", "indicator"])
+@pytest.mark.parametrize("name", ["search", "country", "story", "article", "edition", "indicator", "kb"])
 def test_screenshots_of_the_desk_pages(
     node_tools: Path,  # noqa: F811
     saved: dict[str, Path],

@@ -265,3 +265,49 @@ def test_getting_ready_for_a_summit_is_a_plan() -> None:
         mentions = [*_m(text, rs, "RS"), *_m(text, cn, "CN")]
         consult = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "CONSULT"]
         assert consult and consult[0].mode == "planned", (language, consult)
+
+
+def test_a_year_after_since_is_no_date_of_the_event() -> None:
+    cases = [
+        ("en", "It is the first visit of a Chinese leader to Serbia since 2016.",
+         "Serbia", "Chinese"),
+        ("ru", "Это первый визит лидера Китая в Сербию с 2016 года.", "Сербию", "Китая"),
+        ("uk", "Це перший візит лідера Китаю до Сербії з 2016 року.", "Сербії", "Китаю"),
+        ("sr", "Ovo je prva poseta kineskog lidera Srbiji od 2016. godine.", "Srbiji", "kineskog"),
+    ]  # fmt: skip
+    for language, text, rs, cn in cases:
+        mentions = [*_m(text, rs, "RS"), *_m(text, cn, "CN")]
+        consult = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "CONSULT"]
+        assert consult and consult[0].mode == "asserted", (language, consult)
+    # history without "since" stays history
+    text = "Это был визит лидера Китая в Сербию в 2016 году."
+    mentions = [*_m(text, "Сербию", "RS"), *_m(text, "Китая", "CN")]
+    assert extract_events(text, "ru", _PUBLISHED, mentions) == ()
+
+
+def test_the_day_of_a_statement_dates_no_plan() -> None:
+    # published on a Wednesday; the plan's day is in the next sentence, the statement's in its own
+    cases = [
+        ("en", "Serbia will host talks with China, officials said on Wednesday. The talks open on May 27.",
+         "Serbia", "China"),
+        ("ru", "Сербия проведёт переговоры с Китаем, заявил в среду министр. Переговоры откроются 27 мая.",
+         "Сербия", "Китаем"),
+        ("uk", "Сербія проведе переговори з Китаєм, заявив у середу міністр. Вони відкриються 27 травня.",
+         "Сербія", "Китаєм"),
+    ]  # fmt: skip
+    for language, text, rs, cn in cases:
+        mentions = [*_m(text, rs, "RS"), *_m(text, cn, "CN")]
+        consult = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "CONSULT"]
+        assert consult and (consult[0].mode, consult[0].date) == ("planned", "2024-05-27"), (
+            language,
+            consult,
+        )
+
+
+def test_a_country_that_hosts_plants_holds_no_meeting() -> None:
+    text = "Hungary hosts battery plants from China in Debrecen."
+    mentions = [*_m(text, "Hungary", "HU"), *_m(text, "China", "CN")]
+    assert not any(e.type == "CONSULT" for e in extract_events(text, "en", _PUBLISHED, mentions))
+    text = "Hungary hosted the leader of China in Budapest on Monday."
+    mentions = [*_m(text, "Hungary", "HU"), *_m(text, "China", "CN")]
+    assert any(e.type == "CONSULT" for e in extract_events(text, "en", _PUBLISHED, mentions))

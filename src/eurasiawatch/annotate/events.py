@@ -166,6 +166,10 @@ class _Tables:
     attributive_types: frozenset[str] = frozenset()
     after: frozenset[str] = frozenset()  # words after which it is one ("a blacklisted …"); else any
     be: frozenset[str] = frozenset()  # words before it that make it the predicate ("були затримані")
+    since_before: re.Pattern[str] | None = None  # "since 2000", "с 2000 года": a point of reference
+    since_after: re.Pattern[str] | None = None  # "2000 óta", "2000 yildan beri"
+    speech_before: re.Pattern[str] | None = None  # "said on Monday": the day of a statement
+    speech_after: re.Pattern[str] | None = None  # "в пятницу заявила"
 
 
 @functools.cache  # compiled once per language; immutable
@@ -230,6 +234,23 @@ def _tables(lang: str) -> _Tables:
         compile_terms(_terms("duration", "opening", lang)),
         _CLAUSE_REACH if lang in _VERB_FINAL else _CUE_REACH,
         *_attributive(lex["attributive"], lang),
+        *_around(lex["since"]["before"], lex["since"]["after"], lang),
+        *_around(lex["speech"], lex["speech"], lang),
+    )
+
+
+def _around(before: dict, after: dict, lang: str) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """Patterns for words right before a date (matched at the end of the text before it) and right
+    after it (at the start of the text after it)."""
+
+    def alternation(table: dict) -> str | None:
+        terms = table.get(lang, ())
+        return "|".join(_term_regex(t) for t in terms) if terms else None
+
+    head, tail = alternation(before), alternation(after)
+    return (
+        re.compile(rf"(?<![\w])(?:{head})[\s,]*(?:on|в|во|у|u)?\s*$", re.IGNORECASE) if head else None,
+        re.compile(rf"^[-\w]*\s+(?:{tail})(?![\w])", re.IGNORECASE) if tail else None,
     )
 
 
@@ -456,8 +477,16 @@ class _Dates:
     """The dates of an article's sentences, found on first use (most sentences never need them)."""
 
     def __init__(
-        self, text: str, sentences: Sequence[Sentence], language: str | None, published: date | None
+        self,
+        text: str,
+        sentences: Sequence[Sentence],
+        language: str | None,
+        published: date | None,
+        tables: _Tables | None = None,
     ):
+        self._since = (tables.since_before, tables.since_after) if tables else (None, None)
+        self._speech = (tables.speech_before, tables.speech_after) if tables else (None, None)
+        self._said: set[tuple[int, int]] = set()  # (sentence, offset) of the dates of statements
         self._text = text
         self._sentences = sentences
         self._language = language
@@ -478,6 +507,12 @@ class _Dates:
             text = self._sentences[index].text
             if index < _LEAD_SENTENCES and local.begin < 40 and _DATELINE_TAIL.match(text, local.stop):
                 continue  # a dateline's date ("BEIJING, June 28 (CGTN) —") dates the report
+            before = text[max(0, local.begin - _NEAR) : local.begin]
+            after = text[local.stop : local.stop + _NEAR]
+            if local.precision in ("month", "year") and _next_to(before, after, *self._since):
+                continue  # "the first visit since 2000": a point of reference, not the event's date
+            if _next_to(before, after, *self._speech):
+                self._said.add((index, local.begin))  # "officials said on Monday": no plan's date
             per.setdefault(index, []).append(local)
         return {i: tuple(v) for i, v in per.items()}
 
@@ -487,6 +522,8 @@ class _Dates:
             self._cache.update(self._all())
             self._cache[-1] = ()  # computed
         spans = self._cache.get(index, ())
+        if future and self._said:
+            spans = tuple(s for s in spans if (index, s.begin) not in self._said)
         if future and any(s.looked_back for s in spans):
             # the next such weekday; the publication day's own weekday is that day ("the summit opens
             # on Tuesday" in Tuesday's paper), as news style names today by its weekday too
@@ -528,6 +565,14 @@ class _Dates:
         if future:
             return span.start >= self._published
         return 0 <= (self._published - span.start).days <= _LEAD_WINDOW_DAYS
+
+
+_NEAR = 24  # characters around a date where "since" or "said" speak of it
+
+
+def _next_to(before: str, after: str, head: re.Pattern[str] | None, tail: re.Pattern[str] | None) -> bool:
+    """Whether ``head`` ends the text before a date or ``tail`` starts the text after it."""
+    return bool((head is not None and head.search(before)) or (tail is not None and tail.search(after)))
 
 
 def _nearest(spans: Sequence[DateSpan], position: int) -> DateSpan | None:
@@ -770,7 +815,7 @@ def extract_events(
     fallback = _main_countries(mentions)
     inside = _countries_inside(text, mentions)
     mentions = sorted((*mentions, *_surnames(text, mentions)), key=lambda m: m.start)
-    dates = _Dates(text, sentences, language, published)
+    dates = _Dates(text, sentences, language, published, tables)
     first: dict[tuple[str, str], int] = {}
     candidates: list[tuple[tuple[float, int], int, Event]] = []
     explicit: dict[int, bool] = {}

@@ -21,9 +21,11 @@ change is not proposed again. Every suggestion and decision writes an audit row.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
@@ -67,7 +69,8 @@ __all__ = [
     "suggest_new_actor",
 ]
 
-# one accept at a time per process: reading, changing and writing the user file is not atomic
+# one accept at a time: reading, changing and writing the user file is not atomic (a thread lock for
+# the desk's workers, an advisory file lock beside the user file for the desk and a command together)
 _WRITE_LOCK = threading.Lock()
 _MAX_FORM = 200
 
@@ -483,6 +486,24 @@ def _like_patterns(names: Iterable[str], language: str | None) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+@contextmanager
+def _user_file_lock(path: Path) -> Iterator[None]:
+    """Hold the process lock and, where the OS has ``fcntl``, an exclusive lock on ``<file>.lock``."""
+    with _WRITE_LOCK:
+        try:
+            import fcntl
+        except ImportError:  # Windows: the thread lock only
+            yield
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_name(path.name + ".lock"), "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def accept_suggestion(
     db: Database, settings: Settings, clock: Clock, suggestion_id: int, *, user: User | str
 ) -> Decision:
@@ -503,7 +524,7 @@ def accept_suggestion(
         KnowledgeBaseError: the user file or the new entry is invalid (nothing is written then).
     """
     path = user_kb_path(settings.data_dir)
-    with _WRITE_LOCK, db.begin() as conn:
+    with _user_file_lock(path), db.begin() as conn:
         s = _pending(conn, suggestion_id)
         kb = load_kb(path)
         entry = _entry(s, kb)

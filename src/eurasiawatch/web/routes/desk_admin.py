@@ -27,6 +27,9 @@ AUDIT_PAGE = 100
 AUDIT_ACTIONS = (
     "sign_in",
     "sign_in.failed",
+    "kb.accept",
+    "kb.reject",
+    "kb.suggest",
     "send.nothing_approved",
     "sign_out",
     "subscriber.view",

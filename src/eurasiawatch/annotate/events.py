@@ -388,20 +388,35 @@ def _countries_inside(text: str, mentions: Sequence[Mention]) -> dict[int, tuple
             if len(surface) > _MIN_STEM:
                 surface = surface[: max(_MIN_STEM, len(surface) - _INFLECTION)]
             stems.setdefault(surface, m.key)
-    if not stems:
-        return {}
-    pattern = re.compile(
-        r"(?<![\w])(?:" + "|".join(map(re.escape, sorted(stems, key=len, reverse=True))) + ")"
-    )
     out: dict[int, tuple[str, ...]] = {}
     for m in mentions:
-        if m.kind != "entity" or m.start < 0 or not m.country:
+        if m.kind != "entity" or m.start < 0 or not m.country or m.start in out:
             continue
-        found = [stems[x.group(0)] for x in pattern.finditer(text, m.start, m.end)]
-        extra = tuple(dict.fromkeys(c for c in found if c != m.country))
+        name = text[m.start : m.end]
+        extra = tuple(
+            dict.fromkeys(
+                code
+                for stem, code in stems.items()
+                if code != m.country and any(_word_start(name, at) for at in _finds(name, stem))
+            )
+        )
         if extra:
             out[m.start] = extra
     return out
+
+
+def _finds(text: str, needle: str, begin: int = 0) -> list[int]:
+    """Every offset of ``needle`` in ``text`` from ``begin`` (plain search: no pattern to compile)."""
+    found = []
+    at = text.find(needle, begin)
+    while at >= 0:
+        found.append(at)
+        at = text.find(needle, at + 1)
+    return found
+
+
+def _word_start(text: str, at: int) -> bool:
+    return at == 0 or not _WORD_CHAR.match(text, at - 1)
 
 
 def _surnames(text: str, mentions: Sequence[Mention]) -> tuple[Mention, ...]:
@@ -417,20 +432,24 @@ def _surnames(text: str, mentions: Sequence[Mention]) -> tuple[Mention, ...]:
     parts = {p: who for p, who in parts.items() if len({c for c, _ in who}) == 1}
     if not parts:
         return ()
-    alternatives = "|".join(map(re.escape, sorted(parts, key=len, reverse=True)))
-    pattern = re.compile(rf"(?<![\w])({alternatives})\w{{0,{_INFLECTION}}}(?![\w])")
     taken = sorted((m.start, m.end) for m in mentions if m.start >= 0)
     starts = [b for b, _ in taken]
     out = []
-    for match in pattern.finditer(text):
-        if _inside(taken, starts, match.start()):
-            continue
-        country, name = min(parts[match.group(1)])
-        out.append(
-            Mention(article_id="", kind="entity", key=name, name=name, start=match.start(),
-                    end=match.end(), country=country, entity_type="person")
-        )  # fmt: skip
+    for part, who in parts.items():
+        country, name = min(who)
+        for at in _finds(text, part):
+            tail = _WORD_TAIL.match(text, at + len(part))
+            end = tail.end() if tail else at + len(part)
+            if not _word_start(text, at) or end - at - len(part) > _INFLECTION or _inside(taken, starts, at):
+                continue  # inside a longer word, or a name the matcher found already
+            out.append(
+                Mention(article_id="", kind="entity", key=name, name=name, start=at, end=end,
+                        country=country, entity_type="person")
+            )  # fmt: skip
     return tuple(out)
+
+
+_WORD_TAIL = re.compile(r"[\w'’ʻʼ]*")
 
 
 def _main_countries(mentions: Sequence[Mention]) -> tuple[str, ...]:

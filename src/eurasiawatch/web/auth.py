@@ -150,8 +150,13 @@ def current_user(request: Request) -> User | None:
     user = None
     session_id = session_cookie(request)
     if session_id is not None:
-        with get_db(request).begin() as conn:
-            user = accounts.resolve_session(conn, policy(request), session_id, now=now(request))
+        # a read first: a write transaction takes SQLite's one write lock, and is needed only
+        # about once a minute per session (last_seen_at) or for an expired session
+        with get_db(request).read() as conn:
+            user, writes = accounts.peek_session(conn, policy(request), session_id, now=now(request))
+        if writes:
+            with get_db(request).begin() as conn:
+                user = accounts.resolve_session(conn, policy(request), session_id, now=now(request))
     request.state.desk_user = user
     return user
 

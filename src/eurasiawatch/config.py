@@ -50,7 +50,8 @@ SPEC: tuple[Setting, ...] = (
         "cache_dir",
         str,
         "",
-        "Where compiled copies of the knowledge base go, so a new process skips parsing its YAML; empty "
+        "Where compiled copies of the knowledge base and the city index go, so a new process skips "
+        "parsing and building them; empty "
         "means `$XDG_CACHE_HOME/eurasiawatch` (or `~/.cache/eurasiawatch`), `off` turns it off. Only the "
         "environment variable takes effect: the knowledge base is loaded where no settings are at hand.",
     ),

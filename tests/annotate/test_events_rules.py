@@ -311,3 +311,28 @@ def test_a_country_that_hosts_plants_holds_no_meeting() -> None:
     text = "Hungary hosted the leader of China in Budapest on Monday."
     mentions = [*_m(text, "Hungary", "HU"), *_m(text, "China", "CN")]
     assert any(e.type == "CONSULT" for e in extract_events(text, "en", _PUBLISHED, mentions))
+
+
+def test_a_refusal_governs_what_it_refuses() -> None:
+    cases = [
+        ("en", "China on Monday rejected the accusations made by Lithuania.", "China", "Lithuania"),
+        ("ru", "Китай в понедельник отверг обвинения Литвы.", "Китай", "Литвы"),
+        ("uk", "Китай у понеділок відкинув звинувачення Литви.", "Китай", "Литви"),
+        ("sr", "Kina je u ponedeljak odbacila optužbe Litvanije.", "Kina", "Litvanije"),
+    ]
+    for language, text, cn, lt in cases:
+        mentions = [*_m(text, cn, "CN"), *_m(text, lt, "LT")]
+        types = {e.type for e in extract_events(text, language, _PUBLISHED, mentions)}
+        assert {"REJECT", "ACCUSE"} <= types, (language, types)  # the accusation was made, and refused
+    sanctions = [
+        ("en", "China on Monday rejected the new sanctions of Lithuania.", "China", "Lithuania"),
+        ("ru", "Китай в понедельник отверг новые санкции Литвы.", "Китай", "Литвы"),
+        ("uk", "Китай у понеділок відкинув нові санкції Литви.", "Китай", "Литви"),
+    ]
+    for language, text, cn, lt in sanctions:
+        mentions = [*_m(text, cn, "CN"), *_m(text, lt, "LT")]
+        types = {e.type for e in extract_events(text, language, _PUBLISHED, mentions)}
+        assert "REJECT" in types and "SANCTION" not in types, (language, types)
+    text = "Lithuania on Monday accused China of rejecting the talks."
+    mentions = [*_m(text, "China", "CN"), *_m(text, "Lithuania", "LT")]
+    assert "ACCUSE" in {e.type for e in extract_events(text, "en", _PUBLISHED, mentions)}

@@ -85,6 +85,8 @@ _SUPPRESS, _NO_DEAL, _SPORTS = "-suppress", "-no-deal", "-sports"
 _SPORTS_CUES = 2  # distinct sports words that make an article a sports report
 _SPORTS_TYPES = frozenset({"CONSULT", "ASSAULT"})  # teams meet and attack on the pitch
 _SPORTS_ACTORS = frozenset({"person", "organisation", "organization"})  # who still meets in one
+_GOVERNING = ("REQUEST", "REJECT")  # types whose verb takes another event as its object
+_REFUTED = frozenset({"ACCUSE"})  # what a refusal names that still happened ("rejected the accusations")
 _NEGATING_TYPES = frozenset({"REJECT"})  # their triggers hold a negation ("will not attend")
 _MAX_MASK = 200  # longest blanked quotation; entity names and phrases are shorter
 _QUOTED = re.compile(r"«[^»\n]{1,200}»|“[^”\n]{1,200}”|„[^“”\n]{1,200}[“”]|\"[^\"\n]{1,200}\"")
@@ -787,10 +789,17 @@ def _types(
     found: dict[str, int], priority: tuple[str, ...], strong: str | None = None
 ) -> list[tuple[str, int]]:
     ordered = [(t, found[t]) for t in priority if t in found]
-    if ordered and "REQUEST" in found and found["REQUEST"] < ordered[0][1]:
-        # a request governs what it asks for ("urged Beijing to ease its export controls", "призвал
-        # снять санкции"): the sanction, attack or deal it names is its object, not another event
-        ordered = [("REQUEST", found["REQUEST"]), *(x for x in ordered if x[0] != "REQUEST")]
+    governing = [(found[t], t) for t in _GOVERNING if t in found and ordered and found[t] < ordered[0][1]]
+    if governing:
+        # a request or a refusal governs what it names after it ("urged Beijing to ease its export
+        # controls", "призвал снять санкции", "rejected the accusations", "відкинув звинувачення"):
+        # the sanction, accusation or deal is its object, not another event
+        _, verb = min(governing)
+        object_ = ordered[0]
+        ordered = [(verb, found[verb]), *(x for x in ordered if x[0] != verb)]
+        if verb == "REJECT" and object_[0] in _REFUTED:
+            # "rejected the accusations", "відкинув звинувачення": the accusation was made too
+            return [ordered[0], object_]
     if strong is not None:  # "the agreement entered into force": cooperation under way, not a signing
         first = next((i for i, (t, _) in enumerate(ordered) if t in _STRONG_OVER or t == strong), None)
         if first is not None:

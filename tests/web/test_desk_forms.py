@@ -14,6 +14,7 @@ from eurasiawatch.config import Settings
 from eurasiawatch.render.sample import sample_edition
 from eurasiawatch.store import Database, browse
 from eurasiawatch.store import editions as store
+from eurasiawatch.watching import add_watchlist, read_watchlist
 
 from .conftest import NOW, page
 from .desk_seed import corpus, sign_in
@@ -29,6 +30,7 @@ def desk(app: FastAPI, web_settings: Settings, fresh_db: Database) -> Iterator[T
     corpus(fresh_db)
     with fresh_db.begin() as conn:
         store.save_edition(conn, sample_edition(), now=NOW)
+    add_watchlist(fresh_db, read_watchlist("kz", countries=["KZ"]), now=NOW)
     with TestClient(app) as client:
         yield sign_in(client, web_settings, fresh_db)
 
@@ -47,6 +49,8 @@ def test_every_form_needs_its_token(desk: TestClient, fresh_db: Database, app: F
         f"/desk/editions/{edition.edition_id}",
         f"/desk/editions/{edition.edition_id}/blocks/{edition.blocks[0].block_id}",
         "/desk/watchlists",
+        "/desk/watchlists/kz/edit",
+        "/desk/watchlists/kz/remove",
         "/desk/indicators",
     ]
     actions: set[str] = set()
@@ -71,6 +75,10 @@ def test_every_form_needs_its_token(desk: TestClient, fresh_db: Database, app: F
         f"/desk/editions/{edition.edition_id}/test-send",
         f"/desk/editions/{edition.edition_id}/approve",
         f"/desk/editions/{edition.edition_id}/blocks/{edition.blocks[0].block_id}",
+        "/desk/editions/new",
+        "/desk/watchlists",
+        "/desk/watchlists/kz/edit",
+        "/desk/watchlists/kz/remove",
     } <= actions
     for action in sorted(actions):
         refused = desk.post(

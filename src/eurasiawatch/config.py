@@ -337,9 +337,10 @@ SPEC: tuple[Setting, ...] = (
     Setting(
         "kb.reannotate_limit",
         int,
-        500,
+        200,
         "Most stored articles annotated again at once when a knowledge-base suggestion is accepted "
-        "(those whose text may contain the alias); `eurasiawatch reannotate` does the rest.",
+        "(those whose text may contain the alias; about 20 ms each, while the desk waits); "
+        "`eurasiawatch reannotate` does the rest.",
     ),
 )
 
@@ -440,7 +441,7 @@ class Settings:
     desk_argon2_memory_kib: int = 65536
     desk_totp_issuer: str = "eurasiawatch"
     kb_drop_alias_after: int = 2
-    kb_reannotate_limit: int = 500
+    kb_reannotate_limit: int = 200
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property

@@ -365,3 +365,23 @@ def test_queue_and_article_forms_have_labels_and_ordered_headings(
         assert levels[0] == 1 and all(b - a <= 1 for a, b in pairwise(levels)), url
         assert not doc.xpath("//main//script | //main//*[@style]")
     assert page(desk.get("/desk/kb").text).xpath("//nav//a[@href='/desk/kb'][@aria-current='page']")
+
+
+def test_reannotation_on_accept_is_bounded_by_the_setting(
+    app: FastAPI, web_settings: Settings, fresh_db: Database, desk: TestClient
+) -> None:
+    app.state.settings = dataclasses.replace(web_settings, kb_reannotate_limit=1)
+    old_version = _kb_version(fresh_db, "hub2")
+    _post(
+        desk,
+        "/desk/articles/hub1/entities",
+        {"add": "khorgos-gateway", "as_written": "Khorgos logistics hub"},
+    )
+    [suggestion] = _pending(fresh_db)
+    r = _post(desk, f"/desk/kb/{suggestion['id']}/accept", {})
+    assert r.status_code == 303 and r.headers["location"].endswith("&n=1")
+    new_version = load_kb(user_kb_path(web_settings.data_dir)).version
+    assert _kb_version(fresh_db, "hub1") == new_version  # the evidence article comes first
+    assert _kb_version(fresh_db, "hub2") == old_version  # left for `eurasiawatch reannotate`
+    report = annotate_stored(fresh_db, web_settings, Clock(NOW))
+    assert report.annotated >= 1 and "khorgos-gateway" in _entities(fresh_db, "hub2")

@@ -336,3 +336,27 @@ def test_a_refusal_governs_what_it_refuses() -> None:
     text = "Lithuania on Monday accused China of rejecting the talks."
     mentions = [*_m(text, "China", "CN"), *_m(text, "Lithuania", "LT")]
     assert "ACCUSE" in {e.type for e in extract_events(text, "en", _PUBLISHED, mentions)}
+
+
+def test_a_month_adjective_dates_its_event() -> None:
+    from eurasiawatch.annotate.dates import find_dates
+
+    published = date(2024, 8, 20)
+    for language, text, month in [
+        ("ru", "итоги майского визита", 5),
+        ("uk", "підсумки травневого візиту", 5),
+        ("sr", "rezultati majske posete", 5),
+        ("hu", "a májusi látogatás eredményei", 5),
+        ("ru", "июньская конференция", 6),
+    ]:
+        (span,) = find_dates(text, language, published, coarse=True)
+        assert (span.precision, span.start) == ("month", date(2024, month, 1)), (language, span)
+    # the event it dates is history, not this week's news
+    cases = [
+        ("ru", "Китай не поддержал июньскую конференцию Швейцарии.", "Китай", "Швейцарии"),
+        ("uk", "Китай не підтримав червневу конференцію Швейцарії.", "Китай", "Швейцарії"),
+    ]
+    for language, text, cn, ch in cases:
+        mentions = [*_m(text, cn, "CN"), *_m(text, ch, "CH")]
+        assert extract_events(text, language, published, mentions) == (), language
+        assert extract_events(text, language, date(2024, 6, 20), mentions), language  # in June: news

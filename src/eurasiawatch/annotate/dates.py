@@ -147,6 +147,17 @@ def _patterns() -> dict[str, object]:
         ),
     }
     month_lookup = [(re.compile(_stem_regex(t) + "$", re.IGNORECASE), n) for t, n in month_of]
+    # month adjectives ("майского", "червневий", "júniusi"): one group per month
+    adjectives = lex.get("month_adjectives", {})
+    coarse["month_adj"] = re.compile(
+        r"(?<![\w])(?:"
+        + "|".join(
+            f"(?P<a{int(n)}>" + "|".join(_stem_regex(t.lower()) for t in terms) + ")"
+            for n, terms in adjectives.items()
+        )
+        + r")(?![\w])",
+        re.IGNORECASE,
+    )
     # no lookbehind in front (it would defeat the regex engine's fast scan): checked after the match
     iso = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?![\d])")
     dotted = re.compile(r"([0-3]?\d)\.([01]?\d)\.(\d{4})(?![\d])")
@@ -344,6 +355,11 @@ def _coarse_spans(
         number = _month_number(m.group("en") or m.group("m1"))
         if number:
             found.append(_month_span(_nearest_year(number, 15, published), number, m.start(), m.end()))
+    for m in (m for b, e in where.months for m in pats["month_adj"].finditer(text, b, e)):
+        if published is None or _overlaps(taken + found, m.start(), m.end()) or not m.lastgroup:
+            continue
+        number = int(m.lastgroup[1:])
+        found.append(_month_span(_nearest_year(number, 15, published), number, m.start(), m.end()))
     for m in (m for b, e in where.numbers for m in pats["year"].finditer(text, b, e)):
         if not _overlaps(taken + found, m.start(), m.end()):
             year = int(m.group("y") or m.group("o") or m.group("w"))

@@ -171,7 +171,12 @@ def _propose(
 ) -> tuple[int | None, str]:
     """Queue a suggestion, or add evidence to the same pending one; (id, "new" | "more" | "rejected")."""
     key = normalize_alias(alias)
-    same = [s for s in store.suggestions_for(conn, kind, actor_id) if normalize_alias(s["alias"]) == key]
+    same = [
+        s
+        for s in store.suggestions_for(conn, kind, actor_id)
+        # one new actor per id, whatever words each article used for it
+        if kind == "new_actor" or normalize_alias(s["alias"]) == key
+    ]
     for s in same:
         if s["status"] == "pending":
             store.update_evidence(conn, s["id"], [*s["article_ids"], *article_ids], now=now)

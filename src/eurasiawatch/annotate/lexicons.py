@@ -38,7 +38,10 @@ def _freeze(value: Any) -> Any:
 
 def _read(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        # the C loader when present: the same data, about ten times faster than the Python one
+        return yaml.load(
+            path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
     except (OSError, yaml.YAMLError) as exc:
         raise AnnotationError(f"cannot read lexicon {path}: {exc}") from exc
 

@@ -24,11 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-
 from ..errors import AnnotationError
 from ..records import Mention
 from .themes import THEMES, lexicon_themes, theme_scores
@@ -152,6 +147,9 @@ def _features(
     languages: Sequence[str | None],
     mentions: Sequence[Sequence[Mention]] | None = None,
 ) -> Any:
+    import numpy as np  # here, not at the top: scikit-learn and SciPy take ~1 s to import, and most
+    from scipy.sparse import csr_matrix, hstack  # processes that import this module never predict
+
     tfidf = vectorizer.transform([t.lower() for t in texts])
     rows = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
@@ -175,6 +173,10 @@ def train_model(examples: Sequence[ThemeExample], *, version: str) -> ThemeModel
     """
     if not examples:
         raise AnnotationError("no articles to train the theme model on", hint="add corrections first")
+    import numpy as np  # imported when needed (see _features)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
     vectorizer = TfidfVectorizer(
         analyzer="char_wb",
         ngram_range=(3, 4),

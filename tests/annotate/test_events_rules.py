@@ -360,3 +360,25 @@ def test_a_month_adjective_dates_its_event() -> None:
         mentions = [*_m(text, cn, "CN"), *_m(text, ch, "CH")]
         assert extract_events(text, language, published, mentions) == (), language
         assert extract_events(text, language, date(2024, 6, 20), mentions), language  # in June: news
+
+
+def test_an_ongoing_state_is_no_event() -> None:
+    cases = [
+        ("en", "Banks in China continue to refuse payments from Kazakhstan.", "China", "Kazakhstan"),
+        (
+            "ru",
+            "Банки Китая по-прежнему отказываются принимать платежи из Казахстана.",
+            "Китая",
+            "Казахстана",
+        ),
+        ("uk", "Банки Китаю досі відмовляються приймати платежі з Казахстану.", "Китаю", "Казахстану"),
+        ("sr", "Banke u Kini i dalje odbijaju plaćanja iz Kazahstana.", "Kini", "Kazahstana"),
+    ]
+    for language, text, cn, kz in cases:
+        mentions = [*_m(text, cn, "CN"), *_m(text, kz, "KZ")]
+        assert extract_events(text, language, _PUBLISHED, mentions) == (), language
+        # said of one day, the refusal is an event
+        once = text.replace("continue to refuse", "refused").replace("по-прежнему отказываются", "отказались")
+        once = once.replace("досі відмовляються", "відмовилися").replace("i dalje odbijaju", "odbile su")
+        mentions = [*_m(once, cn, "CN"), *_m(once, kz, "KZ")]
+        assert "REJECT" in {e.type for e in extract_events(once, language, _PUBLISHED, mentions)}, once

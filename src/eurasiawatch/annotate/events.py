@@ -172,6 +172,7 @@ class _Tables:
     since_after: re.Pattern[str] | None = None  # "2000 óta", "2000 yildan beri"
     speech_before: re.Pattern[str] | None = None  # "said on Monday": the day of a statement
     speech_after: re.Pattern[str] | None = None  # "в пятницу заявила"
+    habitual: re.Pattern[str] | None = None  # "continues to", "по-прежнему": a state, not an event
 
 
 @functools.cache  # compiled once per language; immutable
@@ -238,6 +239,7 @@ def _tables(lang: str) -> _Tables:
         *_attributive(lex["attributive"], lang),
         *_around(lex["since"]["before"], lex["since"]["after"], lang),
         *_around(lex["speech"], lex["speech"], lang),
+        compile_terms(_terms("habitual", "phrases", lang)),
     )
 
 
@@ -289,6 +291,18 @@ def _is_attributive(text: str, begin: int, trigger: _Trigger, tables: _Tables) -
     if tables.after:
         return (begin > 0 and text[begin - 1] == "-") or previous in tables.after
     return previous not in tables.be
+
+
+def _habitual(sentence: str, position: int, tables: _Tables) -> bool:
+    """Whether a habit or state cue ("continues to", "по-прежнему") stands before the trigger at
+    ``position`` in its own coordinate clause."""
+    if tables.habitual is None:
+        return False
+    begin = 0
+    if tables.coordinate is not None:
+        for match in tables.coordinate.finditer(sentence, 0, position):
+            begin = match.start()
+    return tables.habitual.search(sentence, begin, position) is not None
 
 
 def _first_day(sentence: str, day: date, tables: _Tables) -> date:
@@ -895,6 +909,8 @@ def extract_events(
                 mode = "negated"
             else:
                 hidden, unseen = _outside(plain, position, tables)
+                if _habitual(_blank(plain, hidden), position, tables):
+                    continue  # "banks still refuse payments": a state of affairs, not an event
                 if hidden and not unseen and any(_is_background(x, published) for x in _seen(spans, hidden)):
                     unseen = hidden  # "the hall where the treaty was signed in 1949": history in the clause
                 mode = _mode_of(_blank(plain, hidden), spans, tables, headline, position)

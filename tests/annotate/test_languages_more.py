@@ -1,0 +1,227 @@
+"""Events, dates, themes and China in the region's other languages (data/lexicons/*.d/<lang>.yaml).
+
+Each language gets the same short news sentences, written for these tests: a signing dated by a month
+name and by a weekday, talks, a plan, a failed and a possible deal, a typical sentence of a theme, a
+sports report that must give no meeting, and a short item naming China in a local case form.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from eurasiawatch.annotate import annotate_text
+from eurasiawatch.extract.language import detect_language
+
+PUBLISHED = date(2024, 5, 24)  # a Friday: "on Wednesday" is 22 May
+
+CASES: dict[str, dict[str, str]] = {
+    "pl": {
+        "month": "Polska i Chiny podpisały umowę o współpracy 15 maja w Warszawie.",
+        "weekday": "Minister Chin podpisał w środę porozumienie z Polską.",
+        "talks": "Prezydent Polski rozmawiał z przywódcą Chin w Pekinie.",
+        "plan": "Chiny planują zbudować nową fabrykę w Polsce.",
+        "not_signed": "Polska nie podpisała umowy z Chinami.",
+        "no_deal": "Rozmowy Polski z Chinami zakończyły się bez porozumienia.",
+        "may_sign": "Polska może podpisać umowę z Chinami.",
+        "sports": (
+            "Reprezentacja Polski spotka się z Chinami w meczu "
+            "na stadionie. Bramkarz zagrał świetnie w turnieju."
+        ),
+        "theme": "energy",
+        "theme_text": (
+            "Polska i Chiny rozmawiały o dostawach gazu. "
+            "Nowy gazociąg i elektrownia atomowa zapewnią energię."
+        ),
+        "china_title": "Inwestycje z Chin w Polsce rosną",
+        "china_text": "Rząd w Warszawie chce więcej fabryk. Chińską firmę zaproszono do przetargu.",
+    },
+    "ro": {
+        "month": "România și China au semnat un acord de cooperare pe 15 mai la București.",
+        "weekday": "Ministrul chinez a semnat miercuri un acord cu România.",
+        "talks": "Președintele României a avut discuții cu liderul Chinei la Beijing.",
+        "plan": "China plănuiește să construiască o fabrică în România.",
+        "not_signed": "România nu a semnat acordul cu China.",
+        "no_deal": "Negocierile dintre România și China s-au încheiat fără un acord.",
+        "may_sign": "România ar putea semna un acord cu China.",
+        "sports": (
+            "Naționala României întâlnește China într-un meci pe stadion. Portarul a jucat bine în turneu."
+        ),
+        "theme": "trade",
+        "theme_text": (
+            "Exporturile României către China au crescut, iar "
+            "importurile de mărfuri și taxele vamale au scăzut."
+        ),
+        "china_title": "Investițiile Chinei în România cresc",
+        "china_text": (
+            "Guvernul de la București vrea mai multe fabrici. O firmă a Chinei a câștigat licitația."
+        ),
+    },
+    "bg": {
+        "month": "България и Китай подписаха споразумение за сътрудничество на 15 май в София.",
+        "weekday": "Министърът на Китай подписа в сряда споразумение с България.",
+        "talks": "Президентът на България проведе разговори с лидера на Китай в Пекин.",
+        "plan": "Китай планира да построи завод в България.",
+        "not_signed": "България не подписа споразумението с Китай.",
+        "no_deal": "Преговорите между България и Китай приключиха без споразумение.",
+        "may_sign": "България може да подпише споразумение с Китай.",
+        "sports": (
+            "Националният отбор на България ще срещне Китай "
+            "в мач на стадиона. Вратарят игра добре на турнира."
+        ),
+        "theme": "security",
+        "theme_text": "Армията и НАТО провеждат военни учения; ракетите и дроновете заплашват сигурността.",
+        "china_title": "Китайската компания строи завод край Пловдив",
+        "china_text": "Правителството в София очаква нови работни места. Инвеститорът е от Китай.",
+    },
+    "ka": {
+        "month": "საქართველომ და ჩინეთმა 15 მაისს თბილისში თანამშრომლობის შეთანხმებას ხელი მოაწერეს.",
+        "weekday": "ჩინეთის მინისტრმა ოთხშაბათს საქართველოსთან შეთანხმებას ხელი მოაწერა.",
+        "talks": "საქართველოს პრეზიდენტი პეკინში ჩინეთის ლიდერს შეხვდა.",
+        "plan": "ჩინეთი საქართველოში ქარხნის აშენებას გეგმავს.",
+        "not_signed": "საქართველომ ჩინეთთან შეთანხმებას ხელი არ მოაწერა.",
+        "no_deal": "საქართველოსა და ჩინეთს შორის მოლაპარაკებები შეთანხმების გარეშე დასრულდა.",
+        "may_sign": "საქართველომ და ჩინეთმა შეიძლება შეთანხმებას ხელი მოაწერონ.",
+        "sports": "საქართველოს ნაკრები ჩინეთს სტადიონზე მატჩში შეხვდება. მეკარემ ტურნირზე კარგად ითამაშა.",
+        "theme": "energy",
+        "theme_text": (
+            "ჩინეთი საქართველოს გაზსადენისა და ჰიდროელექტროსადგურის "
+            "მშენებლობაში დაეხმარება; ენერგია და ელექტროენერგია იაფდება."
+        ),
+        "china_title": "ჩინეთის ინვესტიციები საქართველოში იზრდება",
+        "china_text": "მთავრობა ახალ ქარხნებს ელის. ტენდერი ჩინეთის კომპანიამ მოიგო.",
+    },
+    "ky": {
+        "month": "Кыргызстан менен Кытай 15-майда Бишкекте кызматташтык боюнча келишимге кол коюшту.",
+        "weekday": "Кытайдын министри шаршемби күнү Кыргызстан менен келишимге кол койду.",
+        "talks": "Кыргызстандын президенти Пекинде Кытайдын лидери менен сүйлөшүү жүргүздү.",
+        "plan": "Кытай Кыргызстанда завод курууну пландап жатат.",
+        "not_signed": "Кыргызстан Кытай менен келишимге кол койгон жок.",
+        "no_deal": "Кыргызстан менен Кытайдын сүйлөшүүлөрү келишимсиз аяктады.",
+        "may_sign": "Кыргызстан менен Кытай келишимге кол коюшу мүмкүн.",
+        "sports": (
+            "Кыргызстандын курама командасы Кытай менен "
+            "стадиондо матч өткөрөт. Дарбазачы турнирде жакшы ойноду."
+        ),
+        "theme": "energy",
+        "theme_text": "Кытай Кыргызстанда газ түтүгүн жана ГЭС курат; электр энергиясы арзандайт.",
+        "china_title": "Кытайдын инвестициясы өсүүдө",
+        "china_text": "Өкмөт жаңы заводдорду күтүүдө. Тендерди Кытайдын компаниясы утту.",
+    },
+    "tg": {
+        "month": "Тоҷикистон ва Чин 15 май дар Душанбе созишномаи ҳамкорӣ имзо карданд.",
+        "weekday": "Вазири Чин рӯзи чоршанбе бо Тоҷикистон созишнома имзо кард.",
+        "talks": "Президенти Тоҷикистон дар Пекин бо раҳбари Чин музокира кард.",
+        "plan": "Чин нақша дорад, ки дар Тоҷикистон завод бисозад.",
+        "not_signed": "Тоҷикистон бо Чин созишнома имзо накард.",
+        "no_deal": "Музокироти Тоҷикистон ва Чин бе созишнома анҷом ёфт.",
+        "may_sign": "Тоҷикистон ва Чин мумкин созишнома имзо кунанд.",
+        "sports": (
+            "Дастаи мунтахаби Тоҷикистон бо Чин дар стадион "
+            "бозӣ мекунад. Дарвозабон дар мусобиқа хуб бозӣ кард."
+        ),
+        "theme": "energy",
+        "theme_text": "Чин дар Тоҷикистон нерӯгоҳи барқи обӣ ва хати интиқоли газ месозад.",
+        "china_title": "Сармоягузории Чин афзоиш меёбад",
+        "china_text": "Ҳукумат корхонаҳои навро интизор аст. Тендерро ширкати Чин бурд.",
+    },
+    "az": {
+        "month": "Azərbaycan və Çin 15 mayda Bakıda əməkdaşlıq sazişi imzaladılar.",
+        "weekday": "Çinin naziri çərşənbə günü Azərbaycanla saziş imzaladı.",
+        "talks": "Azərbaycan Prezidenti Pekində Çinin lideri ilə danışıqlar apardı.",
+        "plan": "Çin Azərbaycanda zavod tikməyi planlaşdırır.",
+        "not_signed": "Azərbaycan Çinlə saziş imzalamadı.",
+        "no_deal": "Azərbaycan və Çin arasında danışıqlar razılaşma olmadan başa çatdı.",
+        "may_sign": "Azərbaycan və Çin saziş imzalaya bilər.",
+        "sports": "Azərbaycan yığma komandası Çinlə stadionda matç keçirəcək. Qapıçı turnirdə yaxşı oynadı.",
+        "theme": "energy",
+        "theme_text": "Çin Azərbaycanda qaz kəməri və elektrik stansiyası tikəcək; enerji ucuzlaşacaq.",
+        "china_title": "Çinin investisiyaları artır",
+        "china_text": "Hökumət yeni zavodlar gözləyir. Tenderi Çinin şirkəti qazandı.",
+    },
+}
+LANGUAGES = sorted(CASES)
+
+
+def _events(lang: str, key: str) -> list[tuple[str, str | None, str]]:
+    annotation = annotate_text(CASES[lang][key], language=lang, published=PUBLISHED)
+    return [(e.type, e.date, e.mode) for e in annotation.events]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_detector_names_the_language_of_the_sentences(lang: str) -> None:
+    text = " ".join(CASES[lang][key] for key in ("month", "talks", "not_signed"))
+    assert detect_language(text)[0] == lang
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_signing_is_dated_by_its_month_name(lang: str) -> None:
+    assert ("AGREE", "2024-05-15", "asserted") in _events(lang, "month")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_signing_is_dated_by_its_weekday(lang: str) -> None:
+    assert ("AGREE", "2024-05-22", "asserted") in _events(lang, "weekday")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_talks_are_a_meeting(lang: str) -> None:
+    assert [t for t, _, mode in _events(lang, "talks") if mode == "asserted"] == ["CONSULT"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_plan_to_build_is_planned(lang: str) -> None:
+    assert [(t, mode) for t, _, mode in _events(lang, "plan")] == [("COOPERATE", "planned")]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("key", ["not_signed", "no_deal"])
+def test_a_deal_not_made_is_negated(lang: str, key: str) -> None:
+    agree = [mode for t, _, mode in _events(lang, key) if t == "AGREE"]
+    assert agree == ["negated"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_possible_signing_is_hypothetical(lang: str) -> None:
+    assert [(t, mode) for t, _, mode in _events(lang, "may_sign")] == [("AGREE", "hypothetical")]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_sports_match_is_no_meeting(lang: str) -> None:
+    assert [t for t, _, _ in _events(lang, "sports") if t in ("CONSULT", "ASSAULT")] == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_typical_sentence_gives_its_theme(lang: str) -> None:
+    annotation = annotate_text(CASES[lang]["theme_text"], language=lang, published=PUBLISHED)
+    assert CASES[lang]["theme"] in annotation.themes
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_china_in_a_local_case_form_makes_an_item_china_related(lang: str) -> None:
+    case = CASES[lang]
+    annotation = annotate_text(
+        case["china_text"], title=case["china_title"], language=lang, published=PUBLISHED
+    )
+    assert "CN" in annotation.countries
+    assert annotation.china_related
+
+
+# a common word that looks like a trigger and must not give that event type
+LOOK_ALIKES = {
+    "pl": ("Chińczycy w Polsce częściej dostają umowę o pracę.", "AGREE"),  # an employment contract
+    "ro": ("China a acordat României un împrumut pentru un pod.", "AGREE"),  # "acordat" is "granted"
+    "bg": ("България гласува срещу предложението на Китай.", "CONSULT"),  # "срещу" is "against"
+    "ka": ("საქართველოში ჩინური ენის სწავლება იზრდება, ამბობენ ჩინეთის ელჩები.", "COOPERATE"),  # teaching
+    "ky": ("Кыргызстан Кытайдын технологияларын колдонууну көбөйттү.", "SUPPORT"),  # "колдонуу" is "use"
+    "tg": ("Тоҷикистон сохтори нави вазоратро бо Чин муқоиса кард.", "COOPERATE"),  # "сохтор" structure
+    "az": ("Çində oxuyan Azərbaycan tələbələri Bakıya qayıtdı.", "REQUEST"),  # "tələbə" is "student"
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_look_alike_word_is_no_event(lang: str) -> None:
+    text, event_type = LOOK_ALIKES[lang]
+    events = annotate_text(text, language=lang, published=PUBLISHED).events
+    assert event_type not in {e.type for e in events}

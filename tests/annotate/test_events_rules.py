@@ -391,3 +391,16 @@ def test_a_leader_received_by_another_is_a_meeting() -> None:
     text = "Hungary received a loan from China on Monday."
     mentions = [*_m(text, "Hungary", "HU"), *_m(text, "China", "CN")]
     assert not any(e.type == "CONSULT" for e in extract_events(text, "en", _PUBLISHED, mentions))
+
+
+def test_the_threat_of_sanctions_is_a_threat() -> None:
+    cases = [
+        ("en", "Banks in Kazakhstan face the threat of secondary sanctions from the United States.",
+         "Kazakhstan", "United States"),
+        ("ru", "Банкам Казахстана грозит угроза вторичных санкций со стороны США.", "Казахстана", "США"),
+        ("uk", "Банкам Казахстану загрожує ризик вторинних санкцій з боку США.", "Казахстану", "США"),
+    ]  # fmt: skip
+    for language, text, kz, us in cases:
+        mentions = [*_m(text, kz, "KZ"), *_m(text, us, "US")]
+        types = {e.type for e in extract_events(text, language, _PUBLISHED, mentions)}
+        assert "THREATEN" in types and "SANCTION" not in types, (language, types)

@@ -404,3 +404,31 @@ def test_the_threat_of_sanctions_is_a_threat() -> None:
         mentions = [*_m(text, kz, "KZ"), *_m(text, us, "US")]
         types = {e.type for e in extract_events(text, language, _PUBLISHED, mentions)}
         assert "THREATEN" in types and "SANCTION" not in types, (language, types)
+
+
+def test_an_appeal_to_everyone_is_no_request() -> None:
+    cases = [
+        ("en", "China and Brazil on Monday called on all parties to avoid escalation.", "China", "Brazil"),
+        (
+            "ru",
+            "Китай и Бразилия в понедельник призвали все стороны избегать эскалации.",
+            "Китай",
+            "Бразилия",
+        ),
+        ("uk", "Китай і Бразилія в понеділок закликали всі сторони уникати ескалації.", "Китай", "Бразилія"),
+        (
+            "sr",
+            "Kina i Brazil su u ponedeljak pozvali sve strane da izbegavaju eskalaciju.",
+            "Kina",
+            "Brazil",
+        ),
+    ]
+    for language, text, cn, br in cases:
+        mentions = [*_m(text, cn, "CN"), *_m(text, br, "BR")]
+        assert not any(e.type == "REQUEST" for e in extract_events(text, language, _PUBLISHED, mentions)), (
+            language
+        )
+    # a request to a named side stays one
+    text = "China on Monday called on Brazil to avoid escalation."
+    mentions = [*_m(text, "China", "CN"), *_m(text, "Brazil", "BR")]
+    assert any(e.type == "REQUEST" for e in extract_events(text, "en", _PUBLISHED, mentions))

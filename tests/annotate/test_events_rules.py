@@ -432,3 +432,13 @@ def test_an_appeal_to_everyone_is_no_request() -> None:
     text = "China on Monday called on Brazil to avoid escalation."
     mentions = [*_m(text, "China", "CN"), *_m(text, "Brazil", "BR")]
     assert any(e.type == "REQUEST" for e in extract_events(text, "en", _PUBLISHED, mentions))
+
+
+def test_a_participle_with_its_agent_describes_a_noun() -> None:
+    text = "In Astana, the mayor, backed by the ruling party of Kazakhstan, met no one from China."
+    mentions = [*_m(text, "Kazakhstan", "KZ"), *_m(text, "China", "CN")]
+    assert not any(e.type == "SUPPORT" for e in extract_events(text, "en", _PUBLISHED, mentions))
+    for passive in ("The plan of Kazakhstan was backed by China on Monday.",
+                    "The plan of Kazakhstan was strongly backed by China on Monday."):  # fmt: skip
+        mentions = [*_m(passive, "Kazakhstan", "KZ"), *_m(passive, "China", "CN")]
+        assert any(e.type == "SUPPORT" for e in extract_events(passive, "en", _PUBLISHED, mentions)), passive

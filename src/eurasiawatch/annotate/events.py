@@ -270,6 +270,8 @@ def _attributive(
 
 
 _WORD = re.compile(r"[\w'’]+")
+_BY_AGENT = re.compile(r"\s+by\s")
+_TWO_BEFORE = re.compile(r"([\w'’]+)\s+([\w'’]+)\s+$")
 _WORD_BEFORE = re.compile(r"([\w'’]+)\s+$")
 
 
@@ -286,7 +288,13 @@ def _is_attributive(text: str, begin: int, trigger: _Trigger, tables: _Tables) -
     before = _WORD_BEFORE.search(text, max(0, begin - 40), begin)
     previous = before.group(1).lower() if before else ""
     if tables.after:
-        return (begin > 0 and text[begin - 1] == "-") or previous in tables.after
+        if (begin > 0 and text[begin - 1] == "-") or previous in tables.after:
+            return True
+        # "Karácsony, backed by the opposition": a participle with its agent describes the noun
+        # before it, unless a form of "be" makes it a passive verb ("was backed by")
+        two = _TWO_BEFORE.search(text, max(0, begin - 60), begin)
+        passive = two is not None and not tables.be.isdisjoint(w.lower() for w in two.groups())
+        return _BY_AGENT.match(text, word.end()) is not None and not passive  # "was widely backed by"
     return previous not in tables.be
 
 

@@ -20,6 +20,7 @@ change is not proposed again. Every suggestion and decision writes an audit row.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -65,6 +66,7 @@ __all__ = [
     "SuggestionError",
     "accept_suggestion",
     "correct_entities",
+    "excerpt",
     "reject_suggestion",
     "suggest_new_actor",
 ]
@@ -73,6 +75,7 @@ __all__ = [
 # the desk's workers, an advisory file lock beside the user file for the desk and a command together)
 _WRITE_LOCK = threading.Lock()
 _MAX_FORM = 200
+_SPACES = re.compile(r"\s+")
 
 
 class SuggestionError(CorrectionError):
@@ -475,6 +478,33 @@ def _entry(s: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, Any] | None:
     if aliases:
         entry["aliases"] = aliases
     return entry
+
+
+def excerpt(
+    article: Article, words: str, language: str | None, *, width: int = 70
+) -> tuple[str, str, str] | None:
+    """Where the words occur in an article, for a reviewer: (text before, the words, text after).
+
+    Args:
+        article: the evidence article.
+        words: the suggestion's alias.
+        language: the article's language (its suffix rules).
+        width: characters of context on each side.
+
+    Returns:
+        The three pieces (context cut at spaces, with … where cut), or None when the words are not there.
+    """
+    text = annotated_text(article.title, article.text)
+    found = find_form(text, words, language)
+    if found is None:
+        return None
+    start, end = found
+    lead, tail = text[max(0, start - width) : start], text[end : end + width]
+    if start > width:
+        lead = "…" + lead.split(" ", 1)[-1]
+    if end + width < len(text):
+        tail = tail.rsplit(" ", 1)[0] + "…"
+    return _SPACES.sub(" ", lead), text[start:end], _SPACES.sub(" ", tail)
 
 
 def _like_patterns(names: Iterable[str], language: str | None) -> list[str]:

@@ -120,8 +120,11 @@ def test_alias_as_written_is_suggested_accepted_and_annotates_new_and_stored_tex
     queue = desk.get("/desk/kb")
     assert queue.status_code == 200
     doc = page(queue.text)
-    assert doc.xpath("//tbody//a[@href='/desk/articles/hub1']")
-    assert "Khorgos logistics hub" in doc.xpath("string(//tbody)")
+    block = doc.xpath(f"//section[@aria-labelledby='s-{suggestion['id']}']")[0]
+    assert block.xpath(".//a[@href='/desk/articles/hub1']")
+    # the evidence shows the words in their sentence, marked
+    assert block.xpath("string(.//mark)") == "Khorgos logistics hub"
+    assert "waited for two days at the Khorgos logistics hub on the Kazakh side" in block.text_content()
     assert doc.xpath(f"//form[@action='/desk/kb/{suggestion['id']}/accept']//button")
 
     r = _post(desk, f"/desk/kb/{suggestion['id']}/accept", {})
@@ -148,7 +151,7 @@ def test_alias_as_written_is_suggested_accepted_and_annotates_new_and_stored_tex
         ("correction.entities", "editor1"),
     }
     decided = desk.get("/desk/kb", params={"status": "accepted"})
-    assert "accepted by editor1" in page(decided.text).xpath("string(//tbody)")
+    assert "accepted by editor1" in page(decided.text).xpath("string(//main)")
 
 
 def test_new_actor_is_suggested_accepted_and_annotated(
@@ -211,7 +214,7 @@ def test_alias_removed_on_two_articles_is_dropped_once_accepted(
         "Khorgos dry port",  # the alias that had matched there, read from the mentions' offsets
     )
     assert suggestion["article_ids"] == ("port1", "port2") and suggestion["proposed_by"] is None
-    assert "from removals" in desk.get("/desk/kb").text
+    assert "the desk, from editors' removals" in page(desk.get("/desk/kb").text).xpath("string(//main)")
 
     r = _post(desk, f"/desk/kb/{suggestion['id']}/accept", {})
     assert r.status_code == 303, r.text

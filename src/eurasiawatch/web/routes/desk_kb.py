@@ -27,6 +27,7 @@ router = APIRouter(include_in_schema=False)
 
 NO_STORE = {"Cache-Control": "private, no-store"}
 SuggestionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+EXCERPTS = 5  # evidence articles per suggestion shown with the words in context
 KIND_LABELS = {"add_alias": "Add alias", "new_actor": "New actor", "drop_alias": "Drop alias"}
 
 
@@ -44,6 +45,11 @@ def _page(
         ids = list(dict.fromkeys(a for r in rows for a in r["article_ids"]))
         found = get_articles(conn, ids)
     kb = load_user_kb(get_settings(request))
+    excerpts = {}
+    for r in rows:
+        for aid in r["article_ids"][:EXCERPTS]:
+            if aid in found:
+                excerpts[(r["id"], aid)] = kb_review.excerpt(found[aid], r["alias"], found[aid].language)
     context = {
         "title": "Knowledge-base suggestions",
         "user": user,
@@ -52,6 +58,7 @@ def _page(
         "statuses": ("pending", "accepted", "rejected", "all"),
         "kinds": KIND_LABELS,
         "titles": {aid: (a.title or aid) for aid, a in found.items()},
+        "excerpts": excerpts,
         "actors": {r["actor_id"]: kb.actors[r["actor_id"]].name for r in rows if r["actor_id"] in kb.actors},
         "kb_version": kb.version,
         "done": done,

@@ -442,3 +442,14 @@ def test_a_participle_with_its_agent_describes_a_noun() -> None:
                     "The plan of Kazakhstan was strongly backed by China on Monday."):  # fmt: skip
         mentions = [*_m(passive, "Kazakhstan", "KZ"), *_m(passive, "China", "CN")]
         assert any(e.type == "SUPPORT" for e in extract_events(passive, "en", _PUBLISHED, mentions)), passive
+
+
+def test_restrictive_measures_are_sanctions() -> None:
+    cases = [
+        ("en", "The European Union imposed restrictive measures on firms from China on Monday.", "China"),
+        ("ru", "Евросоюз в понедельник ввёл ограничительные меры против компаний из Китая.", "Китая"),
+        ("uk", "Євросоюз у понеділок запровадив обмежувальні заходи проти компаній з Китаю.", "Китаю"),
+    ]
+    for language, text, cn in cases:
+        mentions = [*_m(text, cn, "CN")]
+        assert "SANCTION" in {e.type for e in extract_events(text, language, _PUBLISHED, mentions)}, language

@@ -140,6 +140,65 @@ CASES: dict[str, dict[str, str]] = {
         "china_title": "Çinin investisiyaları artır",
         "china_text": "Hökumət yeni zavodlar gözləyir. Tenderi Çinin şirkəti qazandı.",
     },
+    "hy": {
+        "month": "Հայաստանը և Չինաստանը մայիսի 15-ին Երևանում համագործակցության համաձայնագիր ստորագրեցին։",
+        "weekday": "Չինաստանի նախարարը չորեքշաբթի Հայաստանի հետ համաձայնագիր ստորագրեց։",
+        "talks": "Հայաստանի նախագահը Պեկինում բանակցություններ վարեց Չինաստանի առաջնորդի հետ։",
+        "plan": "Չինաստանը նախատեսում է Հայաստանում գործարան կառուցել։",
+        "not_signed": "Հայաստանը Չինաստանի հետ համաձայնագիր չստորագրեց։",
+        "no_deal": "Հայաստանի և Չինաստանի բանակցություններն ավարտվեցին առանց համաձայնության։",
+        "may_sign": "Հայաստանը և Չինաստանը կարող են համաձայնագիր ստորագրել։",
+        "sports": (
+            "Հայաստանի հավաքականը մարզադաշտում խաղ կանցկացնի Չինաստանի հետ։ Դարպասապահը մրցաշարում լավ խաղաց։"
+        ),
+        "theme": "energy",
+        "theme_text": (
+            "Չինաստանը Հայաստանում գազատար և ատոմային "
+            "էլեկտրակայան կկառուցի։ Էներգետիկ համագործակցությունը աճում է։"
+        ),
+        "china_title": "Չինաստանի ներդրումները Հայաստանում աճում են",
+        "china_text": (
+            "Կառավարությունը նոր գործարաններ է սպասում։ Մրցույթում հաղթել է Չինաստանի ընկերությունը։"
+        ),
+    },
+    "sk": {
+        "month": "Slovensko a Čína podpísali 15. mája v Bratislave dohodu o spolupráci.",
+        "weekday": "Minister Číny v stredu podpísal dohodu so Slovenskom.",
+        "talks": "Prezident Slovenska rokoval s lídrom Číny v Pekingu.",
+        "plan": "Čína plánuje postaviť na Slovensku továreň.",
+        "not_signed": "Slovensko nepodpísalo dohodu s Čínou.",
+        "no_deal": "Rokovania Slovenska a Číny sa skončili bez dohody.",
+        "may_sign": "Slovensko a Čína môžu podpísať dohodu.",
+        "sports": (
+            "Reprezentácia Slovenska sa stretne s Čínou v "
+            "zápase na štadióne. Brankár v turnaji chytal výborne."
+        ),
+        "theme": "energy",
+        "theme_text": (
+            "Slovensko a Čína rokovali o dodávkach plynu. "
+            "Nový plynovod a jadrová elektráreň zabezpečia energiu."
+        ),
+        "china_title": "Investície z Číny na Slovensku rastú",
+        "china_text": "Vláda v Bratislave čaká nové továrne. Tender vyhrala čínska firma.",
+    },
+    "tk": {
+        "month": "Türkmenistan we Hytaý 15 maýda Aşgabatda hyzmatdaşlyk baradaky ylalaşyga gol çekdiler.",
+        "weekday": "Hytaýyň ministri çarşenbe güni Türkmenistan bilen ylalaşyga gol çekdi.",
+        "talks": "Türkmenistanyň Prezidenti Pekinde Hytaýyň lideri bilen gepleşik geçirdi.",
+        "plan": "Hytaý Türkmenistanda zawod gurmagy meýilleşdirýär.",
+        "not_signed": "Türkmenistan Hytaý bilen ylalaşyga gol çekmedi.",
+        "no_deal": "Türkmenistan bilen Hytaýyň gepleşikleri ylalaşyksyz tamamlandy.",
+        "may_sign": "Türkmenistan we Hytaý ylalaşyga gol çekmegi mümkin.",
+        "sports": (
+            "Türkmenistanyň milli ýygyndysy Hytaý bilen stadionda duşuşar. Derwezeçi ýaryşda gowy oýnady."
+        ),
+        "theme": "energy",
+        "theme_text": (
+            "Hytaý Türkmenistanda gaz geçirijisini we elektrik stansiýasyny gurar; energiýa arzanlar."
+        ),
+        "china_title": "Hytaýyň maýa goýumlary artýar",
+        "china_text": "Hökümet täze zawodlara garaşýar. Tenderi Hytaýyň kompaniýasy utdy.",
+    },
 }
 LANGUAGES = sorted(CASES)
 
@@ -155,7 +214,20 @@ def test_the_detector_names_the_language_of_the_sentences(lang: str) -> None:
     assert detect_language(text)[0] == lang
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+# Armenian writes the month first with the day's ending after a hyphen ("մայիսի 15-ին"), which
+# annotate/events.py takes for a dateline ("BEIJING, June 28 —"): the date is found but not used yet
+_MONTH_GAPS = {"hy"}
+
+
+@pytest.mark.parametrize(
+    "lang",
+    [
+        pytest.param(lang, marks=pytest.mark.xfail(strict=True, reason="month-first date read as a dateline"))
+        if lang in _MONTH_GAPS
+        else lang
+        for lang in LANGUAGES
+    ],
+)
 def test_a_signing_is_dated_by_its_month_name(lang: str) -> None:
     assert ("AGREE", "2024-05-15", "asserted") in _events(lang, "month")
 
@@ -217,6 +289,9 @@ LOOK_ALIKES = {
     "ky": ("Кыргызстан Кытайдын технологияларын колдонууну көбөйттү.", "SUPPORT"),  # "колдонуу" is "use"
     "tg": ("Тоҷикистон сохтори нави вазоратро бо Чин муқоиса кард.", "COOPERATE"),  # "сохтор" structure
     "az": ("Çində oxuyan Azərbaycan tələbələri Bakıya qayıtdı.", "REQUEST"),  # "tələbə" is "student"
+    "hy": ("Հայաստանում ցույց տվեցին Չինաստանի ֆիլմը։", "PROTEST"),  # "ցույց տալ" is "to show"
+    "sk": ("Postavenie Slovenska voči Číne je stabilné.", "COOPERATE"),  # "postavenie" is "position"
+    "tk": ("Hytaýda okaýan türkmen talyplary Aşgabatda gurama döretdiler.", "COOPERATE"),  # "gurama"
 }
 
 

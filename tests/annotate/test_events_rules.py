@@ -453,3 +453,15 @@ def test_restrictive_measures_are_sanctions() -> None:
     for language, text, cn in cases:
         mentions = [*_m(text, cn, "CN")]
         assert "SANCTION" in {e.type for e in extract_events(text, language, _PUBLISHED, mentions)}, language
+
+
+def test_what_applies_in_case_of_is_hypothetical() -> None:
+    cases = [
+        ("en", "Russia and Belarus will send aid to each other in case of war.", "Russia", "Belarus"),
+        ("ru", "Россия и Беларусь окажут помощь друг другу в случае войны.", "Россия", "Беларусь"),
+        ("uk", "Росія і Білорусь нададуть допомогу одна одній у разі війни.", "Росія", "Білорусь"),
+    ]
+    for language, text, ru, by in cases:
+        mentions = [*_m(text, ru, "RU"), *_m(text, by, "BY")]
+        aid = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "AID"]
+        assert aid and aid[0].mode == "hypothetical", (language, aid)

@@ -290,7 +290,12 @@ def test_queue_needs_sign_in_and_the_csrf_token(client: TestClient, fresh_db: Da
             now=NOW,
         )
     r = client.post(f"/desk/kb/{sid}/accept", follow_redirects=False)
-    assert r.status_code in (303, 403)  # refused either way: no session, no token
+    assert r.status_code == 403  # no CSRF token: refused before the route
+    token = csrf_token(client.get("/desk/sign-in").text)
+    r = client.post(f"/desk/kb/{sid}/accept", data={"csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/desk/sign-in?next=")
+    with fresh_db.read() as conn:
+        assert kb_store.get_suggestion(conn, sid)["status"] == "pending"  # type: ignore[index]
 
 
 def test_decisions_need_the_csrf_token(desk: TestClient, fresh_db: Database, web_settings: Settings) -> None:

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from eurasiawatch.accounts import User
-from eurasiawatch.annotating import load_user_kb
+from eurasiawatch.annotate import annotate_text, load_kb, user_kb_path
+from eurasiawatch.annotating import annotate_stored, load_user_kb
 from eurasiawatch.clock import Clock
-from eurasiawatch.kb_review import correct_entities
+from eurasiawatch.kb_review import accept_suggestion, correct_entities
 from eurasiawatch.store import Database
 from eurasiawatch.store import kb_suggestions as kb_store
 from eurasiawatch.store.tables import kb_alias_removals
@@ -67,3 +68,31 @@ def test_removing_the_same_article_twice_counts_once(fresh_db: Database) -> None
     assert len(_removals(fresh_db)) == 2  # both removals are kept ...
     with fresh_db.read() as conn:
         assert kb_store.list_suggestions(conn) == []  # ... but one article is not two
+
+
+def test_a_russian_alias_typed_in_the_nominative_matches_other_case_forms(fresh_db: Database) -> None:
+    text = "Грузовики два дня стояли у логистического центра Хоргос, сообщили перевозчики. " * 2
+    store(fresh_db, "ru1", NOW, "Очереди на границе", text=text, language="ru")
+    annotate_stored(fresh_db, fresh_db.settings, Clock(NOW), force=True)
+    kb = load_user_kb(fresh_db.settings)
+    outcome = correct_entities(
+        fresh_db,
+        kb,
+        Clock(NOW),
+        "ru1",
+        add=["khorgos-gateway"],
+        as_written="логистический центр Хоргос",
+        user=EDITOR,
+    )
+    assert outcome == "alias"
+    with fresh_db.read() as conn:
+        [suggestion] = kb_store.list_suggestions(conn)
+    assert (suggestion["alias"], suggestion["language"]) == ("логистический центр Хоргос", "ru")
+    accept_suggestion(fresh_db, fresh_db.settings, Clock(NOW), suggestion["id"], user="(test)")
+    new_kb = load_kb(user_kb_path(fresh_db.settings.data_dir))
+    unseen = annotate_text(
+        "Делегация побывала в логистическом центре Хоргос в среду. Обсуждались новые маршруты поездов.",
+        language="ru",
+        kb=new_kb,
+    )
+    assert "khorgos-gateway" in {m.key for m in unseen.mentions if m.kind == "entity"}

@@ -2,8 +2,11 @@
 
 Three forms correct the article (``eurasiawatch.corrections``): its themes (stored as a ``label``
 correction, so the theme model learns from it), its countries and its entities (stored in
-``mention_corrections``; they win over the annotator and survive ``reannotate``). Every correction
-writes an audit row; the page lists the article's audit rows (who, what, before -> after).
+``mention_corrections``; they win over the annotator and survive ``reannotate``). Entity corrections
+also feed the knowledge-base review queue (``eurasiawatch.kb_review``, ``/desk/kb``): the words an
+added entity is written with, the aliases behind removed ones, and a fourth form for an actor the
+knowledge base lacks. Every correction writes an audit row; the page lists the article's audit rows
+(who, what, before -> after).
 """
 
 from __future__ import annotations

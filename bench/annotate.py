@@ -21,7 +21,11 @@ its page (target: under 0.5×). Each article is timed alternately with its page,
   cheaper than on real sites, which is why the target is judged on the other two sets.
 
 Also the knowledge-base load time in a fresh process (target under 1 s), the matcher build time,
-and the peak RSS of this process (target under 400 MB).
+and the peak RSS of this process (target under 400 MB). The KB-load line gives both the compiled
+cache (``annotate/kb_cache.py``; what a process normally does) and a YAML parse (the cache off, as
+every process did before it), import of ``eurasiawatch.annotate`` included. Measured at load
+average 8 on 2 shared cores: 0.14 s from the cache, 0.55 s parsing (docs/kb.md has the spread
+and a ``nice -n 19`` run beside busy loops).
 
     .venv/bin/python bench/annotate.py [--repeat 3] [--keep DIR] [--no-quality]
 """

@@ -465,3 +465,21 @@ def test_what_applies_in_case_of_is_hypothetical() -> None:
         mentions = [*_m(text, ru, "RU"), *_m(text, by, "BY")]
         aid = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "AID"]
         assert aid and aid[0].mode == "hypothetical", (language, aid)
+
+
+def test_a_date_after_until_ends_the_event() -> None:
+    cases = [
+        ("en", "The leader of China leaves for Serbia on Tuesday. "
+         "His state visit to Serbia will last until May 30.",
+         "China", "Serbia"),
+        ("ru", "Лидер Китая во вторник отправится в Сербию. "
+         "Его государственный визит в Сербию будет длиться до 30 мая.",
+         "Китая", "Сербию"),
+        ("uk", "Лідер Китаю у вівторок вирушить до Сербії. "
+         "Його державний візит до Сербії буде тривати до 30 травня.",
+         "Китаю", "Сербії"),
+    ]  # fmt: skip
+    for language, text, cn, rs in cases:
+        mentions = [*_m(text, cn, "CN"), *_m(text, rs, "RS")]
+        (consult,) = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "CONSULT"]
+        assert (consult.mode, consult.date) == ("planned", "2024-05-28"), (language, consult)

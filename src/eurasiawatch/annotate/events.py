@@ -169,6 +169,8 @@ class _Tables:
     since_after: re.Pattern[str] | None = None  # "2000 óta", "2000 yildan beri"
     speech_before: re.Pattern[str] | None = None  # "said on Monday": the day of a statement
     speech_after: re.Pattern[str] | None = None  # "в пятницу заявила"
+    until_before: re.Pattern[str] | None = None  # "until 8 May", "до 8 мая": the end of a period
+    until_after: re.Pattern[str] | None = None
     habitual: re.Pattern[str] | None = None  # "continues to", "по-прежнему": a state, not an event
 
 
@@ -236,6 +238,7 @@ def _tables(lang: str) -> _Tables:
         *_attributive(lex["attributive"], lang),
         *_around(lex["since"]["before"], lex["since"]["after"], lang),
         *_around(lex["speech"], lex["speech"], lang),
+        *_around(lex["until"]["before"], lex["until"]["after"], lang),
         compile_terms(_terms("habitual", "phrases", lang)),
     )
 
@@ -527,6 +530,8 @@ class _Dates:
         self._since = (tables.since_before, tables.since_after) if tables else (None, None)
         self._speech = (tables.speech_before, tables.speech_after) if tables else (None, None)
         self._said: set[tuple[int, int]] = set()  # (sentence, offset) of the dates of statements
+        self._until = (tables.until_before, tables.until_after) if tables else (None, None)
+        self._ends: set[tuple[int, int]] = set()  # (sentence, offset) of dates ending a period
         self._text = text
         self._sentences = sentences
         self._language = language
@@ -553,10 +558,12 @@ class _Dates:
                 continue  # "the first visit since 2000": a point of reference, not the event's date
             if _next_to(before, after, *self._speech):
                 self._said.add((index, local.begin))  # "officials said on Monday": no plan's date
+            if _next_to(before, after, *self._until):
+                self._ends.add((index, local.begin))  # "lasts until 8 May": not the event's day
             per.setdefault(index, []).append(local)
         return {i: tuple(v) for i, v in per.items()}
 
-    def of(self, index: int, *, future: bool = False) -> tuple[DateSpan, ...]:
+    def of(self, index: int, *, future: bool = False, ends: bool = False) -> tuple[DateSpan, ...]:
         """A sentence's dates; ``future`` takes bare weekdays forward ("will meet on Tuesday")."""
         if not self._cache:
             self._cache.update(self._all())
@@ -564,6 +571,8 @@ class _Dates:
         spans = self._cache.get(index, ())
         if future and self._said:
             spans = tuple(s for s in spans if (index, s.begin) not in self._said)
+        if self._ends and not ends:  # ``ends``: also the dates ending a period (to blank them out)
+            spans = tuple(s for s in spans if (index, s.begin) not in self._ends)
         if future and any(s.looked_back for s in spans):
             # the next such weekday; the publication day's own weekday is that day ("the summit opens
             # on Tuesday" in Tuesday's paper), as news style names today by its weekday too
@@ -603,7 +612,7 @@ class _Dates:
         if self._published is None:
             return True
         if future:
-            return span.start >= self._published
+            return span.start > self._published  # a day after publication: what lies ahead
         return 0 <= (self._published - span.start).days <= _LEAD_WINDOW_DAYS
 
 
@@ -905,7 +914,7 @@ def extract_events(
         # the trigger's own words are no cues ("will not attend" is a refusal, not a negated event),
         # nor is the failed deal for the talks that failed to reach it
         plain = _blank(sentence.text, [*trigger_spans.get(index, ()), *([deal] if deal else [])])
-        spans = dates.of(index)
+        spans, every = dates.of(index), dates.of(index, ends=True)
         for event_type, at in types:
             hidden: list[tuple[int, int]] = []
             unseen: list[tuple[int, int]] = []
@@ -918,7 +927,7 @@ def extract_events(
                     continue  # "banks still refuse payments": a state of affairs, not an event
                 if hidden and not unseen and any(_is_background(x, published) for x in _seen(spans, hidden)):
                     unseen = hidden  # "the hall where the treaty was signed in 1949": history in the clause
-                mode = _mode_of(_blank(plain, hidden), spans, tables, headline, position)
+                mode = _mode_of(_blank(plain, hidden), every, tables, headline, position)
                 if mode == "asserted" and _future_nearest(_seen(spans, unseen), position, published):
                     mode = "planned"  # "the agreement enters into force on 28 May": scheduled, not done
             day, end_day, background, own_date = _event_date(

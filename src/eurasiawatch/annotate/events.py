@@ -171,6 +171,7 @@ class _Tables:
     speech_after: re.Pattern[str] | None = None  # "в пятницу заявила"
     until_before: re.Pattern[str] | None = None  # "until 8 May", "до 8 мая": the end of a period
     until_after: re.Pattern[str] | None = None
+    future: re.Pattern[str] | None = None  # future verb endings ("триватиме")
     habitual: re.Pattern[str] | None = None  # "continues to", "по-прежнему": a state, not an event
 
 
@@ -239,8 +240,16 @@ def _tables(lang: str) -> _Tables:
         *_around(lex["since"]["before"], lex["since"]["after"], lang),
         *_around(lex["speech"], lex["speech"], lang),
         *_around(lex["until"]["before"], lex["until"]["after"], lang),
+        _endings(lex.get("future_endings", {}).get(lang, ())),
         compile_terms(_terms("habitual", "phrases", lang)),
     )
+
+
+def _endings(endings: Sequence[str]) -> re.Pattern[str] | None:
+    """Words ending in one of ``endings`` (whole words, at least two letters before the ending)."""
+    if not endings:
+        return None
+    return re.compile(r"(?<![\w])\w{2,}(?:" + "|".join(map(re.escape, endings)) + r")(?![\w])", re.I)
 
 
 def _around(before: dict, after: dict, lang: str) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
@@ -359,6 +368,8 @@ def _mode_of(
             return mode
     if headline and tables.headline_planned is not None and tables.headline_planned.search(sentence):
         return "planned"  # "Xi to visit Serbia": a headline's infinitive is a plan
+    if tables.future is not None and tables.future.search(sentence):
+        return "planned"  # "візит триватиме": a future form without a cue word
     return "asserted"
 
 

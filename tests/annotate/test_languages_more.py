@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import yaml
 
-from eurasiawatch.annotate import annotate_text
-from eurasiawatch.extract.language import detect_language
+from eurasiawatch.annotate import annotate_text, lexicons
+from eurasiawatch.extract.language import REGION_LANGUAGES, detect_language
 
 PUBLISHED = date(2024, 5, 24)  # a Friday: "on Wednesday" is 22 May
 
@@ -300,3 +301,27 @@ def test_a_look_alike_word_is_no_event(lang: str) -> None:
     text, event_type = LOOK_ALIKES[lang]
     events = annotate_text(text, language=lang, published=PUBLISHED).events
     assert event_type not in {e.type for e in events}
+
+
+def _leaves(node: object, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], object]]:
+    if isinstance(node, dict):
+        return [leaf for key, value in node.items() for leaf in _leaves(value, (*path, str(key)))]
+    if isinstance(node, list):
+        return [(path, item) for item in node]
+    return [(path, node)]
+
+
+def test_each_language_part_holds_only_its_own_language_and_only_words() -> None:
+    # YAML reads a bare no, yes, on or off as a boolean: Slovak "no" (but) must be quoted
+    codes = set(REGION_LANGUAGES) | set(lexicons.LANGUAGES)
+    parts = sorted(lexicons.lexicon_dir().glob("*.d/*.yaml"))
+    assert {p.stem for p in parts} >= set(LANGUAGES)
+    for part in parts:
+        data = yaml.safe_load(part.read_text(encoding="utf-8"))
+        for path, item in _leaves(data, ()):
+            where = f"{part.parent.name}/{part.name}: {'.'.join(path)}"
+            assert [key for key in path if key in codes] in ([], [part.stem]), where
+            if isinstance(item, str):
+                assert item.strip(), where
+            else:  # duration days map a phrase to a number of days
+                assert isinstance(item, int) and not isinstance(item, bool), where

@@ -83,7 +83,9 @@ _SPORTS_CUES = 2  # distinct sports words that make an article a sports report
 _SPORTS_TYPES = frozenset({"CONSULT", "ASSAULT"})  # teams meet and attack on the pitch
 _SPORTS_ACTORS = frozenset({"person", "organisation", "organization"})  # who still meets in one
 _GOVERNING = ("REQUEST", "REJECT")  # types whose verb takes another event as its object
-_REFUTED = frozenset({"ACCUSE"})  # what a refusal names that still happened ("rejected the accusations")
+_REFUTED = frozenset(
+    {"ACCUSE", "SANCTION"}
+)  # what a refusal names that happened ("rejected the accusations")
 _NEGATING_TYPES = frozenset({"REJECT"})  # their triggers hold a negation ("will not attend")
 _MAX_MASK = 200  # longest blanked quotation; entity names and phrases are shorter
 _QUOTED = re.compile(r"«[^»\n]{1,200}»|“[^”\n]{1,200}”|„[^“”\n]{1,200}[“”]|\"[^\"\n]{1,200}\"")

@@ -486,3 +486,18 @@ def test_a_date_after_until_ends_the_event() -> None:
         mentions = [*_m(text, cn, "CN"), *_m(text, rs, "RS")]
         (consult,) = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "CONSULT"]
         assert (consult.mode, consult.date) == ("planned", "2024-05-28"), (language, consult)
+
+
+def test_duties_taking_effect_are_no_cooperation() -> None:
+    cases = [
+        ("en", "China urged talks with the EU as duties on cars from China take effect on Friday.",
+         "China"),
+        ("ru", "Китай призвал ЕС к диалогу, так как в пятницу вступают в силу пошлины на авто из Китая.",
+         "Китай"),
+        ("uk", "Китай закликав ЄС до діалогу, оскільки в п'ятницю набувають чинності мита на авто з Китаю.",
+         "Китай"),
+    ]  # fmt: skip
+    for language, text, cn in cases:
+        mentions = [*_m(text, cn, "CN")]
+        types = {e.type for e in extract_events(text, language, _PUBLISHED, mentions)}
+        assert types and "COOPERATE" not in types, (language, types)

@@ -841,7 +841,9 @@ def _types(
         if verb == "REJECT" and object_[0] in _REFUTED:
             # "rejected the accusations", "відкинув звинувачення": the accusation was made too
             return [ordered[0], object_]
-    if strong is not None:  # "the agreement entered into force": cooperation under way, not a signing
+    # "the agreement entered into force": cooperation under way, not a signing (duties that take effect
+    # are the sanction they are)
+    if strong is not None and "SANCTION" not in found:
         first = next((i for i, (t, _) in enumerate(ordered) if t in _STRONG_OVER or t == strong), None)
         if first is not None:
             mine = [x for x in ordered if x[0] == strong]

@@ -200,6 +200,20 @@ CASES: dict[str, dict[str, str]] = {
         "china_title": "Hytaýyň maýa goýumlary artýar",
         "china_text": "Hökümet täze zawodlara garaşýar. Tenderi Hytaýyň kompaniýasy utdy.",
     },
+    "be": {
+        "month": "Беларусь і Кітай падпісалі пагадненне аб супрацоўніцтве 15 мая ў Мінску.",
+        "weekday": "Міністр Кітая ў сераду падпісаў пагадненне з Беларуссю.",
+        "talks": "Прэзідэнт Беларусі правёў перамовы з лідарам Кітая ў Пекіне.",
+        "plan": "Кітай плануе пабудаваць завод у Беларусі.",
+        "not_signed": "Беларусь не падпісала пагадненне з Кітаем.",
+        "no_deal": "Перамовы Беларусі і Кітая завяршыліся без пагаднення.",
+        "may_sign": "Беларусь і Кітай могуць падпісаць пагадненне.",
+        "sports": "Зборная Беларусі сустрэнецца з Кітаем у матчы на стадыёне. Варатар гуляў на турніры.",
+        "theme": "energy",  # no Belarusian theme list: every language's lists at once
+        "theme_text": "Кітай пабудуе ў Беларусі газаправод і АЭС; электраэнергія і нафта падзешавеюць.",
+        "china_title": "Інвестыцыі Кітая ў Беларусі растуць",
+        "china_text": "Урад у Мінску чакае новыя заводы. Тэндар выйграла кампанія з Кітая.",
+    },
 }
 LANGUAGES = sorted(CASES)
 
@@ -293,6 +307,7 @@ LOOK_ALIKES = {
     "hy": ("Հայաստանում ցույց տվեցին Չինաստանի ֆիլմը։", "PROTEST"),  # "ցույց տալ" is "to show"
     "sk": ("Postavenie Slovenska voči Číne je stabilné.", "COOPERATE"),  # "postavenie" is "position"
     "tk": ("Hytaýda okaýan türkmen talyplary Aşgabatda gurama döretdiler.", "COOPERATE"),  # "gurama"
+    "be": ("Беларускі дапаможнік па кітайскай мове выйшаў у Кітаі.", "AID"),  # "дапаможнік" a textbook
 }
 
 

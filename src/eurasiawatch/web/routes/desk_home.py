@@ -49,7 +49,7 @@ class PanelsCache:
     out the same object until the data change, so this needs no invalidation of its own.
     """
 
-    def __init__(self, size: int = 8) -> None:
+    def __init__(self, size: int = 32) -> None:  # as many as DashboardCache keeps (150 KB each)
         self._size = size
         self._items: OrderedDict[int, tuple[Dashboard, Markup]] = OrderedDict()
         self._lock = threading.Lock()

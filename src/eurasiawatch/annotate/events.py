@@ -412,12 +412,16 @@ def _actors(
 
 _MIN_STEM = 4  # letters of a country's name kept when it is looked for inflected inside an entity name
 _INFLECTION = 2  # letters an inflected form may add or change at a name's end ("Украине", "Putina")
+_FAR = 1 << 62  # past any offset
 _MIN_NAME_PART = 3  # shorter parts of a person's name ("Xi", "Un") are left to the matcher
 
 
-def _countries_inside(text: str, mentions: Sequence[Mention]) -> dict[int, tuple[str, ...]]:
-    """Per entity mention (by its start): the other countries its name spells out, as the article writes
-    them elsewhere ("Summit on Peace in Ukraine", home CH, names Ukraine; "Саммит по миру в Украине")."""
+def _countries_inside(
+    text: str, mentions: Sequence[Mention], where: Sequence[tuple[int, int]]
+) -> dict[int, tuple[str, ...]]:
+    """Per entity mention (by its start) in the stretches ``where`` (the sentences holding triggers): the
+    other countries its name spells out, as the article writes them elsewhere ("Summit on Peace in
+    Ukraine", home CH, names Ukraine; "Саммит по миру в Украине")."""
     stems: dict[str, str] = {}
     for m in mentions:
         if m.kind == "country" and m.start >= 0:
@@ -427,7 +431,13 @@ def _countries_inside(text: str, mentions: Sequence[Mention]) -> dict[int, tuple
             stems.setdefault(surface, m.key)
     out: dict[int, tuple[str, ...]] = {}
     for m in mentions:
-        if m.kind != "entity" or m.start < 0 or not m.country or m.start in out:
+        if (
+            m.kind != "entity"
+            or m.start < 0
+            or not m.country
+            or m.start in out
+            or not _within(where, m.start)
+        ):
             continue
         name = text[m.start : m.end]
         extra = tuple(
@@ -442,24 +452,34 @@ def _countries_inside(text: str, mentions: Sequence[Mention]) -> dict[int, tuple
     return out
 
 
-def _finds(text: str, needle: str, begin: int = 0) -> list[int]:
-    """Every offset of ``needle`` in ``text`` from ``begin`` (plain search: no pattern to compile)."""
+def _finds(text: str, needle: str, begin: int = 0, end: int | None = None) -> list[int]:
+    """Every offset of ``needle`` in ``text[begin:end]`` (plain search: no pattern to compile)."""
     found = []
-    at = text.find(needle, begin)
+    stop = len(text) if end is None else end
+    at = text.find(needle, begin, stop)
     while at >= 0:
         found.append(at)
-        at = text.find(needle, at + 1)
+        at = text.find(needle, at + 1, stop)
     return found
+
+
+def _within(where: Sequence[tuple[int, int]], position: int) -> bool:
+    """Whether ``position`` lies in one of the sorted, disjoint stretches ``where``."""
+    i = bisect.bisect_right(where, (position, _FAR)) - 1
+    return i >= 0 and where[i][0] <= position < where[i][1]
 
 
 def _word_start(text: str, at: int) -> bool:
     return at == 0 or not _WORD_CHAR.match(text, at - 1)
 
 
-def _surnames(text: str, mentions: Sequence[Mention]) -> tuple[Mention, ...]:
+def _surnames(
+    text: str, mentions: Sequence[Mention], where: Sequence[tuple[int, int]]
+) -> tuple[Mention, ...]:
     """A person named in full once and then by one part of the name alone ("Putin and Kim sign",
-    "Wang and Lavrov meet") is that person: mentions for those bare parts, where no mention is.
-    A part shared by people of different countries names none of them."""
+    "Wang and Lavrov meet") is that person: mentions for those bare parts, where no mention is, in
+    the stretches ``where`` (the sentences holding triggers). A part shared by people of different
+    countries names none of them."""
     parts: dict[str, set[tuple[str, str]]] = {}
     for m in mentions:
         if m.kind == "entity" and m.entity_type == "person" and m.country and m.start >= 0:
@@ -474,7 +494,7 @@ def _surnames(text: str, mentions: Sequence[Mention]) -> tuple[Mention, ...]:
     out = []
     for part, who in parts.items():
         country, name = min(who)
-        for at in _finds(text, part):
+        for at in (at for begin, end in where for at in _finds(text, part, begin, end)):
             tail = _WORD_TAIL.match(text, at + len(part))
             end = tail.end() if tail else at + len(part)
             if not _word_start(text, at) or end - at - len(part) > _INFLECTION or _inside(taken, starts, at):
@@ -884,8 +904,9 @@ def extract_events(
         return ()
     sports = len(found_all.sports) >= _SPORTS_CUES
     fallback = _main_countries(mentions)
-    inside = _countries_inside(text, mentions)
-    mentions = sorted((*mentions, *_surnames(text, mentions)), key=lambda m: m.start)
+    where = [(sentences[i].start, sentences[i].end) for i in sorted(set(triggers) | set(no_deals))]
+    inside = _countries_inside(text, mentions, where)
+    mentions = sorted((*mentions, *_surnames(text, mentions, where)), key=lambda m: m.start)
     dates = _Dates(text, sentences, language, published, tables)
     first: dict[tuple[str, str], int] = {}
     candidates: list[tuple[tuple[float, int], int, Event]] = []

@@ -501,3 +501,14 @@ def test_duties_taking_effect_are_no_cooperation() -> None:
         mentions = [*_m(text, cn, "CN")]
         types = {e.type for e in extract_events(text, language, _PUBLISHED, mentions)}
         assert types and "COOPERATE" not in types, (language, types)
+
+
+def test_what_went_on_for_decades_is_background() -> None:
+    cases = [
+        ("en", "Kazakhstan and China have discussed the railway for decades.", "Kazakhstan", "China"),
+        ("ru", "Казахстан и Китай десятилетиями обсуждали эту железную дорогу.", "Казахстан", "Китай"),
+        ("uk", "Казахстан і Китай десятиліттями обговорювали цю залізницю.", "Казахстан", "Китай"),
+    ]
+    for language, text, kz, cn in cases:
+        mentions = [*_m(text, kz, "KZ"), *_m(text, cn, "CN")]
+        assert extract_events(text, language, _PUBLISHED, mentions) == (), language

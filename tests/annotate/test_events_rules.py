@@ -512,3 +512,12 @@ def test_what_went_on_for_decades_is_background() -> None:
     for language, text, kz, cn in cases:
         mentions = [*_m(text, kz, "KZ"), *_m(text, cn, "CN")]
         assert extract_events(text, language, _PUBLISHED, mentions) == (), language
+
+
+def test_a_standing_opposition_is_no_rejection() -> None:
+    text = "Hungary opposes decoupling from China, its prime minister said."
+    mentions = [*_m(text, "Hungary", "HU"), *_m(text, "China", "CN")]
+    assert not any(e.type == "REJECT" for e in extract_events(text, "en", _PUBLISHED, mentions))
+    text = "Hungary on Monday rejected a proposal from China."
+    mentions = [*_m(text, "Hungary", "HU"), *_m(text, "China", "CN")]
+    assert any(e.type == "REJECT" for e in extract_events(text, "en", _PUBLISHED, mentions))

@@ -340,3 +340,18 @@ def test_each_language_part_holds_only_its_own_language_and_only_words() -> None
                 assert item.strip(), where
             else:  # duration days map a phrase to a number of days
                 assert isinstance(item, int) and not isinstance(item, bool), where
+
+
+MORE_LOOK_ALIKES = [
+    ("sk", "Slovensko nemá žiadne výhrady voči Číne.", "REQUEST"),  # "žiadne" is "no, none"
+    ("bg", "Настоящото споразумение между България и Китай е в сила.", "REQUEST"),  # "настоящ" present
+    ("ky", "Кыргызстан менен Кытайдын достугуна эскерткич ачылды.", "THREATEN"),  # a monument
+    ("tg", "Бунёди Оғохон дар Тоҷикистон ва Чин кор мекунад.", "COOPERATE"),  # a foundation (a fund)
+    ("az", "Azərbaycan səfərbərlik elan etdi, Çin narahatdır.", "CONSULT"),  # mobilisation, no visit
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "event_type"), MORE_LOOK_ALIKES)
+def test_more_look_alike_words_are_no_event(lang: str, text: str, event_type: str) -> None:
+    events = annotate_text(text, language=lang, published=PUBLISHED).events
+    assert event_type not in {e.type for e in events}

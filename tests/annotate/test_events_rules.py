@@ -521,3 +521,17 @@ def test_a_standing_opposition_is_no_rejection() -> None:
     text = "Hungary on Monday rejected a proposal from China."
     mentions = [*_m(text, "Hungary", "HU"), *_m(text, "China", "CN")]
     assert any(e.type == "REJECT" for e in extract_events(text, "en", _PUBLISHED, mentions))
+
+
+def test_kazakh_and_uzbek_future_forms_are_plans() -> None:
+    cases = [
+        ("kk", "Қазақстан мен Қытай энергетика мәселелерін талқылайды.", "Қазақстан", "Қытай"),
+        ("kk", "Қазақстан мен Қытай энергетика мәселелерін талқылады.", "Қазақстан", "Қытай"),
+        ("uz", "Oʻzbekiston va Xitoy energetika masalalarini muhokama qiladi.", "Oʻzbekiston", "Xitoy"),
+        ("uz", "Oʻzbekiston va Xitoy energetika masalalarini muhokama qildi.", "Oʻzbekiston", "Xitoy"),
+    ]
+    expected = ["planned", "asserted", "planned", "asserted"]
+    for (language, text, kz, cn), mode in zip(cases, expected, strict=True):
+        mentions = [*_m(text, kz, "KZ"), *_m(text, cn, "CN")]
+        consult = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "CONSULT"]
+        assert consult and consult[0].mode == mode, (text, consult)

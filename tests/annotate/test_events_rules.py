@@ -151,6 +151,10 @@ def test_verb_final_languages_take_the_mode_from_the_clause_end() -> None:
          "энергетика және көлік мәселелері бойынша кездесулер өткізеді деп күтілуде.", "Қытай", "Қазақстан"),
         ("uz", "Toshkentdagi sammitda Xitoy va Qozogʻiston rahbarlari, shuningdek, koʻplab vazirlar, "
          "diplomatlar va ishbilarmonlar ishtirok etishi kutilmoqda.", "Xitoy", "Qozogʻiston"),
+        ("ky", "Саммитте Кытай менен Кыргызстандын лидерлери, ошондой эле көптөгөн министрлер, дипломаттар "
+         "жана ишкерлер энергетика маселелерин талкуулашы күтүлүүдө.", "Кытай", "Кыргызстандын"),
+        ("az", "Sammitdə Çin və Azərbaycan liderləri, eləcə də bir çox nazirlər, diplomatlar və iş adamları "
+         "enerji və nəqliyyat məsələlərini müzakirə edəcəklər, gözlənilir.", "Çin", "Azərbaycan"),
     ]  # fmt: skip
     for language, text, cn, kz in cases:
         mentions = [*_m(text, cn, "CN"), *_m(text, kz, "KZ")]

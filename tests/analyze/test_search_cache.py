@@ -126,3 +126,19 @@ def test_entries_expire_after_the_ttl(monkeypatch: pytest.MonkeyPatch, fresh_db:
         search(conn, "China", cache=cache)
         search(conn, "China", cache=cache)
     assert len(ranked) == 2
+
+
+def test_while_one_request_refreshes_an_expired_entry_others_get_the_previous_one(
+    monkeypatch: pytest.MonkeyPatch, fresh_db: Database
+) -> None:
+    _load(fresh_db)
+    cache: SearchCache[object] = SearchCache(ttl=0.0)
+    ranked = _count_ranked_queries(monkeypatch)
+    with fresh_db.read() as conn:
+        first = search(conn, "China", cache=cache)
+        (lock,) = cache._computing.values()
+        with lock:  # another request is computing the expired entry afresh
+            assert search(conn, "China", cache=cache) == first
+        assert len(ranked) == 1
+        assert search(conn, "China", cache=cache) == first  # nobody computing: this one refreshes
+    assert len(ranked) == 2

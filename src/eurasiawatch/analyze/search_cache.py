@@ -9,10 +9,12 @@ candidates (article id, language, outlet, score), the total and the facet counts
 titles, texts and snippets are still read fresh.
 
 An entry is used while the index version (``store.search.index_version``: the newest document id,
-one index lookup) is unchanged, and for ``ttl`` seconds at most (default 60): a new article is in
-the next search at once; a re-annotated or removed one, whose document keeps its id, within the
-ttl (a page whose article is gone is ranked afresh at once, see ``analyze.search.search``). Two
-requests for the same missing entry share one computation. Thread-safe; at most ``size`` entries
+one index lookup) is unchanged, and for ``ttl`` seconds (default 60): a new article is in the
+next search at once; a re-annotated or removed one, whose document keeps its id, within the ttl
+(a page whose article is gone is ranked afresh at once, see ``analyze.search.search``). Two
+requests for the same missing entry share one computation; when only the ttl has passed, the
+first request computes afresh and those arriving meanwhile get the previous entry (as the
+dashboard's cache does), so nobody queues behind a refresh. Thread-safe; at most ``size`` entries
 (least recently used dropped), a few hundred kilobytes each.
 """
 
@@ -53,13 +55,22 @@ class SearchCache(Generic[T]):
         """
         version = index_version(conn)
         full_key = (conn.dialect.name, key)
-        found = self._valid(full_key, version)
+        found, expired = self._valid(full_key, version)
         if found is not None:
             return found[0]
         with self._lock:
             lock = self._computing.setdefault(full_key, threading.Lock())
+        if expired is not None and not lock.acquire(blocking=False):
+            return expired[0]  # only time passed and another request is computing it: no waiting
+        if expired is not None:
+            try:
+                value = compute()
+                self._put(full_key, version, value)
+                return value
+            finally:
+                lock.release()
         with lock:  # a concurrent request for the same key computes it once
-            found = self._valid(full_key, version)
+            found, _ = self._valid(full_key, version)
             if found is not None:
                 return found[0]
             value = compute()
@@ -75,17 +86,20 @@ class SearchCache(Generic[T]):
         with self._lock:
             return len(self._items)
 
-    def _valid(self, key: Hashable, version: int | None) -> tuple[T] | None:
+    def _valid(self, key: Hashable, version: int | None) -> tuple[tuple[T] | None, tuple[T] | None]:
+        """``(value,)`` when the entry holds; else, when only its time is up, ``(None, (value,))``."""
         with self._lock:
             entry = self._items.get(key)
             if entry is None:
-                return None
+                return None, None
             stored, at, value = entry
-            if stored != version or time.monotonic() - at > self._ttl:
+            if stored != version:
                 del self._items[key]
-                return None
+                return None, None
+            if time.monotonic() - at > self._ttl:
+                return None, (value,)  # kept until recomputed: concurrent askers may still use it
             self._items.move_to_end(key)
-            return (value,)
+            return (value,), None
 
     def _put(self, key: Hashable, version: int | None, value: T) -> None:
         with self._lock:

@@ -25,15 +25,15 @@ SETS = {
     # set: (path, floors)
     "dev": (
         SHARED / "dev.jsonl",
-        {"countries": 0.97, "entities": 0.95, "events": 0.85, "themes": 0.86, "language": 1.0, "china": 1.0},
+        {"countries": 0.97, "entities": 0.95, "events": 0.88, "themes": 0.86, "language": 1.0, "china": 1.0},
     ),
     "sample-corpus": (
         ROOT / "src" / "eurasiawatch" / "data" / "demo" / "labels.jsonl",
-        {"countries": 0.94, "entities": 0.93, "events": 0.64, "themes": 0.85, "language": 1.0, "china": 0.99},
+        {"countries": 0.94, "entities": 0.93, "events": 0.71, "themes": 0.85, "language": 1.0, "china": 0.99},
     ),
     "tests-eval": (
         ROOT / "tests" / "eval" / "gold.jsonl",
-        {"countries": 0.93, "entities": 0.92, "events": 0.73, "themes": 0.87, "language": 1.0, "china": 0.98},
+        {"countries": 0.93, "entities": 0.92, "events": 0.79, "themes": 0.87, "language": 1.0, "china": 0.98},
     ),
 }
 

@@ -444,7 +444,9 @@ def _countries_inside(
             dict.fromkeys(
                 code
                 for stem, code in stems.items()
-                if code != m.country and any(_word_start(name, at) for at in _finds(name, stem))
+                if code != m.country
+                and stem in name
+                and any(_word_start(name, at) for at in _finds(name, stem))
             )
         )
         if extra:

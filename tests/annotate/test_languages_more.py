@@ -355,3 +355,30 @@ MORE_LOOK_ALIKES = [
 def test_more_look_alike_words_are_no_event(lang: str, text: str, event_type: str) -> None:
     events = annotate_text(text, language=lang, published=PUBLISHED).events
     assert event_type not in {e.type for e in events}
+
+
+# the verb that gives the mode ends the clause, far after a summit named at its start
+VERB_FINAL = [
+    (
+        "tk",
+        "Sammitde Hytaý we Türkmenistan ýolbaşçylary, şeýle hem köp sanly ministrler, diplomatlar we "
+        "telekeçiler energetika meselelerini ara alyp maslahatlaşmagy garaşylýar.",
+    ),
+    (
+        "hy",
+        "Գագաթնաժողովում Չինաստանի և Հայաստանի ղեկավարները, ինչպես նաև բազմաթիվ նախարարներ, "
+        "դիվանագետներ և գործարարներ էներգետիկայի հարցերը կքննարկեն, սպասվում է։",
+    ),
+    (
+        "ka",
+        "სამიტზე ჩინეთისა და საქართველოს ლიდერები, ასევე მრავალი მინისტრი, დიპლომატი და ბიზნესმენი "
+        "ენერგეტიკის საკითხებს განიხილავენ, როგორც მოსალოდნელია.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), VERB_FINAL)
+def test_a_clause_final_verb_gives_the_mode(lang: str, text: str) -> None:
+    assert text.index(text.split()[-1]) > 90  # past the reach of a cue in other languages
+    events = annotate_text(text, language=lang, published=PUBLISHED).events
+    assert [(e.type, e.mode) for e in events] == [("CONSULT", "planned")]

@@ -539,3 +539,16 @@ def test_kazakh_and_uzbek_future_forms_are_plans() -> None:
         mentions = [*_m(text, kz, "KZ"), *_m(text, cn, "CN")]
         consult = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "CONSULT"]
         assert consult and consult[0].mode == mode, (text, consult)
+
+
+def test_a_hoped_for_deal_is_hypothetical() -> None:
+    cases = [
+        ("en", "Azerbaijan hopes for a strategic partnership with China.", "Azerbaijan", "China"),
+        ("ru", "Азербайджан рассчитывает на стратегическое партнёрство с Китаем.", "Азербайджан", "Китаем"),
+        ("uk", "Азербайджан розраховує на стратегічне партнерство з Китаєм.", "Азербайджан", "Китаєм"),
+        ("sr", "Azerbejdžan se nada strateškom partnerstvu sa Kinom.", "Azerbejdžan", "Kinom"),
+    ]
+    for language, text, az, cn in cases:
+        mentions = [*_m(text, az, "AZ"), *_m(text, cn, "CN")]
+        agree = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "AGREE"]
+        assert agree and agree[0].mode == "hypothetical", (language, agree)

@@ -552,3 +552,18 @@ def test_a_hoped_for_deal_is_hypothetical() -> None:
         mentions = [*_m(text, az, "AZ"), *_m(text, cn, "CN")]
         agree = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "AGREE"]
         assert agree and agree[0].mode == "hypothetical", (language, agree)
+
+
+def test_agreeing_to_keep_negotiating_is_no_deal() -> None:
+    cases = [
+        ("en", "Armenia and Azerbaijan agreed to continue talks on the treaty on Saturday.", "Armenia",
+         "Azerbaijan"),
+        ("ru", "Армения и Азербайджан в субботу договорились продолжить работу над договором.", "Армения",
+         "Азербайджан"),
+        ("uk", "Вірменія та Азербайджан у суботу домовилися продовжити роботу над договором.", "Вірменія",
+         "Азербайджан"),
+    ]  # fmt: skip
+    for language, text, am, az in cases:
+        mentions = [*_m(text, am, "AM"), *_m(text, az, "AZ")]
+        agree = {e.mode for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "AGREE"}
+        assert agree == {"negated"}, (language, agree)

@@ -567,3 +567,28 @@ def test_agreeing_to_keep_negotiating_is_no_deal() -> None:
         mentions = [*_m(text, am, "AM"), *_m(text, az, "AZ")]
         agree = {e.mode for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "AGREE"}
         assert agree == {"negated"}, (language, agree)
+
+
+def test_would_in_reported_speech_is_a_plan() -> None:
+    text = "The European Commission said duties on cars from China would apply from July 4."
+    mentions = [*_m(text, "China", "CN")]
+    (sanction,) = [e for e in extract_events(text, "en", _PUBLISHED, mentions) if e.type == "SANCTION"]
+    assert (sanction.mode, sanction.date) == ("planned", "2024-07-04")
+    text = "Duties on cars from China would hurt the carmakers of Hungary."  # no statement: a conditional
+    mentions = [*_m(text, "China", "CN"), *_m(text, "Hungary", "HU")]
+    assert [e.mode for e in extract_events(text, "en", _PUBLISHED, mentions)] == ["hypothetical"]
+
+
+def test_a_condition_after_the_event_keeps_its_cues() -> None:
+    cases = [
+        ("en", "Kazakhstan will sign the deal with China on June 5 if the talks did not fail.", "Kazakhstan",
+         "China"),
+        ("ru", "Казахстан подпишет соглашение с Китаем 5 июня, если переговоры не сорвутся.", "Казахстан",
+         "Китаем"),
+        ("uk", "Казахстан підпише угоду з Китаєм 5 червня, якщо переговори не зірвуться.", "Казахстан",
+         "Китаєм"),
+    ]  # fmt: skip
+    for language, text, kz, cn in cases:
+        mentions = [*_m(text, kz, "KZ"), *_m(text, cn, "CN")]
+        agree = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "AGREE"]
+        assert agree and agree[0].mode == "planned", (language, agree)  # not negated by "did not fail"

@@ -174,6 +174,9 @@ class _Tables:
     until_before: re.Pattern[str] | None = None  # "until 8 May", "до 8 мая": the end of a period
     until_after: re.Pattern[str] | None = None
     future: re.Pattern[str] | None = None  # future verb endings ("триватиме")
+    backshift: re.Pattern[str] | None = None  # "said … would": a plan in reported speech
+    speech: re.Pattern[str] | None = None  # statement verbs ("said", "заявил")
+    condition: re.Pattern[str] | None = None  # "if", "если": a condition's own clause
     habitual: re.Pattern[str] | None = None  # "continues to", "по-прежнему": a state, not an event
 
 
@@ -243,6 +246,9 @@ def _tables(lang: str) -> _Tables:
         *_around(lex["speech"], lex["speech"], lang),
         *_around(lex["until"]["before"], lex["until"]["after"], lang),
         _endings(lex.get("future_endings", {}).get(lang, ())),
+        compile_terms(tuple(lex.get("backshift", {}).get(lang, ()))),
+        compile_terms(tuple(lex["speech"].get(lang, ()))),
+        compile_terms(tuple(lex.get("condition", {}).get(lang, ()))),
         compile_terms(_terms("habitual", "phrases", lang)),
     )
 
@@ -364,10 +370,23 @@ def _mode_of(
                 elif match.start() > position:
                     stop = min(stop, match.start())
                     break
+        if tables.condition is not None:  # "… would apply from July 4 if talks fail": the condition's
+            condition = tables.condition.search(sentence, position + 1, stop)
+            if condition is not None:
+                stop = condition.start()
         sentence = " " * begin + sentence[begin:stop]
+    reported = False
+    if tables.backshift is not None and tables.speech is not None:
+        said = tables.speech.search(sentence)
+        if said is not None:  # "said the duties would apply": the future of reported speech
+            shifted = [(m.start(), m.end()) for m in tables.backshift.finditer(sentence, said.end())]
+            reported = bool(shifted)
+            sentence = _blank(sentence, shifted)
     for mode, pattern in tables.modes:
         if pattern.search(sentence):
             return mode
+    if reported:
+        return "planned"
     if headline and tables.headline_planned is not None and tables.headline_planned.search(sentence):
         return "planned"  # "Xi to visit Serbia": a headline's infinitive is a plan
     if tables.future is not None and tables.future.search(sentence):

@@ -592,3 +592,38 @@ def test_a_condition_after_the_event_keeps_its_cues() -> None:
         mentions = [*_m(text, kz, "KZ"), *_m(text, cn, "CN")]
         agree = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "AGREE"]
         assert agree and agree[0].mode == "planned", (language, agree)  # not negated by "did not fail"
+
+
+def test_another_pair_on_its_own_day_is_another_meeting() -> None:
+    cases = [
+        ("en", "Kazakhstan and China held talks in Astana on Monday. On Tuesday, Russia and Belarus met "
+         "in Minsk.", ["Kazakhstan", "China", "Russia", "Belarus"]),
+        ("ru", "Казахстан и Китай провели переговоры в Астане в понедельник. Во вторник Россия и Беларусь "
+         "провели переговоры в Минске.", ["Казахстан", "Китай", "Россия", "Беларусь"]),
+        ("uk", "Казахстан і Китай провели переговори в Астані в понеділок. У вівторок Росія і Білорусь "
+         "провели переговори в Мінську.", ["Казахстан", "Китай", "Росія", "Білорусь"]),
+    ]  # fmt: skip
+    published = date(2024, 5, 22)  # a Wednesday
+    for language, text, names in cases:
+        mentions = [
+            m
+            for name, code in zip(names, ["KZ", "CN", "RU", "BY"], strict=True)
+            for m in _m(text, name, code)
+        ]
+        consult = [e for e in extract_events(text, language, published, mentions) if e.type == "CONSULT"]
+        assert [(e.date, {c for c, _ in e.actors}) for e in consult] == [
+            ("2024-05-20", {"KZ", "CN"}),
+            ("2024-05-21", {"RU", "BY"}),
+        ], (language, consult)
+
+
+def test_a_meeting_called_a_conference_of_ministers_or_a_gathering() -> None:
+    cases = [
+        ("ru", "Министры Казахстана и Китая провели совещание в Астане.", "Казахстана", "Китая"),
+        ("ru", "Министры Казахстана и Китая собрались в Астане.", "Казахстана", "Китая"),
+        ("uk", "Міністри Казахстану та Китаю провели нараду в Астані.", "Казахстану", "Китаю"),
+        ("uk", "Міністри Казахстану та Китаю зібралися в Астані.", "Казахстану", "Китаю"),
+    ]
+    for language, text, kz, cn in cases:
+        mentions = [*_m(text, kz, "KZ"), *_m(text, cn, "CN")]
+        assert "CONSULT" in {e.type for e in extract_events(text, language, _PUBLISHED, mentions)}, text

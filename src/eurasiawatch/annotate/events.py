@@ -929,7 +929,7 @@ def extract_events(
     inside = _countries_inside(text, mentions, where)
     mentions = sorted((*mentions, *_surnames(text, mentions, where)), key=lambda m: m.start)
     dates = _Dates(text, sentences, language, published, tables)
-    first: dict[tuple[str, str], int] = {}
+    first: dict[tuple[str, ...], int] = {}
     candidates: list[tuple[tuple[float, int], int, Event]] = []
     explicit: dict[int, bool] = {}
     event_days: dict[int, date] = {}  # per sentence: the day its first asserted event names
@@ -998,7 +998,13 @@ def extract_events(
                 first_day = _first_day(sentence.text, day, tables)  # a meeting is dated by its first day
                 if first_day != day:
                     day, end_day = first_day, end_day or day
-            key = (event_type, mode)
+            key: tuple[str, ...] = (event_type, mode)
+            sides = {c for c, _ in own}
+            if key in first and len(sides) >= _MIN_SIDES:
+                earlier_sides = {c for c, _ in candidates[first[key]][2].actors}
+                if not sides <= earlier_sides and day is not None and own_date:
+                    # "he held talks with his Russian colleague": another pair, its own day: another event
+                    key = (event_type, mode, *sorted(sides))
             if key in first:  # the same event again: it may give the date the first mention lacked
                 slot = first[key]
                 rank, at, earlier = candidates[slot]

@@ -121,3 +121,21 @@ def test_matcher_pickles(kb):
     matcher = get_matcher(kb, "ru")
     again = pickle.loads(pickle.dumps(matcher))
     assert again.match(tokenize("Китая")) and len(again) == len(matcher)
+
+
+def test_a_word_far_longer_than_the_name_is_not_its_case_form():
+    from eurasiawatch.annotate import annotate_text, load_kb
+
+    kb = load_kb()
+
+    def countries(text, language):
+        return [m.key for m in annotate_text(text, language=language, kb=kb).mentions if m.kind == "country"]
+
+    # Belarusian "Перамовы" (talks) at a sentence start is not Peru; Hungarian "történetének" not "török"
+    assert "PE" not in countries("Перамовы прайшлі ў Мінску.", "be")
+    assert "TR" not in countries("A gyár történetének első fejezete.", "hu")
+    # real case forms, even long Turkic and Hungarian ones, still count
+    assert countries("Xitoydagi va Qozog'istonning korxonalari", "uz") == ["CN", "KZ"]
+    assert countries("Қазақстандағы Қытайдың", "kk") == ["KZ", "CN"]
+    assert countries("Oroszországgal és Kínától", "hu") == ["RU", "CN"]
+    assert countries("переговоры с Казахстаном и Китаем", "ru") == ["KZ", "CN"]

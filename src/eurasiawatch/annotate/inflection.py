@@ -35,6 +35,9 @@ class Stemmer:
     alternation: bool = False  # Ukrainian і/ї → о/є in the last syllable
     assimilation: bool = False  # Hungarian -Cal/-Cel after a doubled consonant
     possessive: bool = True  # English-style 's
+    # at most this many letters more than the name in a case form of it: the greedy key alone would let
+    # Belarusian "Перамовы" ("talks", capitalised at a sentence start) reach "Перу" through -ы, -ов, -ам
+    max_growth: int = 99
 
     def stem(self, word: str) -> str:
         """The key of one case-folded word (remembered: articles repeat their words)."""
@@ -124,12 +127,16 @@ _ROMANIAN = _sorted("ului ul ei ia iei a ei ii i le lor")
 
 _NONE = Stemmer("none")
 _STEMMERS = {
+    # growth: a Slavic case ending adds up to three letters ("Цзиньпином", "Chinami"); Hungarian
+    # up to four ("Kínától", "Oroszországgal"); Turkic stacks possessive and case ("Xitoydagi",
+    # "Қазақстандағы"); Romanian the article and case ("României", "Chinei")
     "slavic": Stemmer("slavic", _sorted(" ".join(_SLAVIC_CYR), " ".join(_SLAVIC_LAT)),
-                      frozenset(_CYR_VOWELS + _LAT_VOWELS)),
-    "uk": Stemmer("uk", _SLAVIC_CYR, frozenset(_CYR_VOWELS), alternation=True),
-    "turkic": Stemmer("turkic", _TURKIC, frozenset(_CYR_VOWELS + "әөүұһ" + _LAT_VOWELS + "ʻ'")),
-    "hu": Stemmer("hu", _HUNGARIAN, frozenset(_LAT_VOWELS), assimilation=True),
-    "ro": Stemmer("ro", _ROMANIAN, frozenset(_LAT_VOWELS)),
+                      frozenset(_CYR_VOWELS + _LAT_VOWELS), max_growth=3),
+    "uk": Stemmer("uk", _SLAVIC_CYR, frozenset(_CYR_VOWELS), alternation=True, max_growth=3),
+    "turkic": Stemmer("turkic", _TURKIC, frozenset(_CYR_VOWELS + "әөүұһ" + _LAT_VOWELS + "ʻ'"),
+                      max_growth=6),
+    "hu": Stemmer("hu", _HUNGARIAN, frozenset(_LAT_VOWELS), assimilation=True, max_growth=4),
+    "ro": Stemmer("ro", _ROMANIAN, frozenset(_LAT_VOWELS), max_growth=4),
 }  # fmt: skip
 _FAMILY = {
     **dict.fromkeys(("ru", "be", "bg", "mk", "sr", "hr", "bs", "sl", "pl", "cs", "sk", "sh"), "slavic"),

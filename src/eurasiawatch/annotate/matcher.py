@@ -10,7 +10,9 @@ A hit counts only when the words are written like the name:
 
 - acronyms (``EU``, ``SCO``, ``ШОС``) only in upper case, and never inflected;
 - names of three letters or fewer (``Xi``, ``Си``, ``Li``) exactly as written, case included;
-- a capitalised word of a name must be capitalised in the text (``china`` is not ``China``).
+- a capitalised word of a name must be capitalised in the text (``china`` is not ``China``);
+- a word may be longer than the name's word only by what a case ending adds in that language family
+  (Belarusian ``Перамовы``, "talks", is not ``Перу``).
 
 Overlapping hits are settled longest first (``China Exim Bank`` over ``China``). There is one
 automaton per family of suffix rules, built on first use and kept per knowledge-base version.
@@ -157,7 +159,9 @@ class Matcher:
                 continue
             n = key.count(" ") + 1
             surface = tokens[first : first + n]
-            targets = tuple(e.target for e in self._table[key] if _written_alike(e, surface))
+            targets = tuple(
+                e.target for e in self._table[key] if _written_alike(e, surface, self.stemmer.max_growth)
+            )
             if targets:
                 candidates.append((first, first + n, targets))
         candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
@@ -175,8 +179,11 @@ class Matcher:
         return hits
 
 
-def _written_alike(entry: _Entry, surface: Sequence[Token]) -> bool:
-    """The case rules: acronyms upper-case and uninflected, short names exact, capitals kept."""
+def _written_alike(entry: _Entry, surface: Sequence[Token], max_growth: int = 99) -> bool:
+    """The case rules: acronyms upper-case and uninflected, short names exact, capitals kept, and no
+    word longer than a case form of the name's word can be (``Stemmer.max_growth``)."""
+    if any(len(s.text) - len(a) > max_growth for a, s in zip(entry.tokens, surface, strict=True)):
+        return False
     if entry.acronym:
         word = surface[0].text
         return is_acronym(word) and fold(word) == fold(entry.tokens[0])

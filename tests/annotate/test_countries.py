@@ -79,3 +79,9 @@ def test_trap_words_make_no_country(kb, text, language):
 def test_demonyms(kb):
     assert countries("Chinese and Hungarian officials met.", kb) == {"CN", "HU"}
     assert countries("китайские компании", kb, "ru") == {"CN"}
+
+
+def test_a_name_of_two_countries_in_two_languages_follows_the_article(kb):
+    # Slovak "Slovensko" is Slovakia; the Croatian adjective "slovensko" is Slovenian
+    assert countries("Slovensko a Čína podpísali dohodu o spolupráci.", kb, "sk") == {"SK", "CN"}
+    assert "SI" in countries("Slovensko gospodarstvo raste, a Kina ulaže u Kopar.", kb, "hr")

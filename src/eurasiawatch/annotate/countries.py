@@ -135,6 +135,16 @@ def _country_targets(hit: Hit) -> list[Target]:
     return [t for t in hit.targets if t.kind in ("country", "demonym", "capital")]
 
 
+def _settle_languages(targets: list[Target], language: str | None) -> list[Target]:
+    """One word that names different countries in different languages names the one of the article's
+    language: Slovak "Slovensko" is Slovakia, though Croatian "slovensko" is Slovenian."""
+    if len({t.key for t in targets}) < 2 or not language:
+        return targets
+    code = language.split("-")[0].lower()
+    own = [t for t in targets if t.language.split("-")[0].lower() == code]
+    return own if own else targets
+
+
 def resolve_countries(
     ctx: ArticleContext,
     kb: KnowledgeBase,
@@ -163,7 +173,7 @@ def resolve_countries(
             # a name that is also an actor or region (an organisation, a project) is not a country
             continue
         codes: list[str] = []
-        for target in targets:
+        for target in _settle_languages(targets, ctx.language):
             if target.key in codes:
                 continue
             if target.key == "GE" and target.alias == "Georgia" and _georgia_is_us_state(hit, ctx, gazetteer):

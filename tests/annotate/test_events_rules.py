@@ -627,3 +627,27 @@ def test_a_meeting_called_a_conference_of_ministers_or_a_gathering() -> None:
     for language, text, kz, cn in cases:
         mentions = [*_m(text, kz, "KZ"), *_m(text, cn, "CN")]
         assert "CONSULT" in {e.type for e in extract_events(text, language, _PUBLISHED, mentions)}, text
+
+
+def test_an_undated_report_skips_a_sentence_whose_dates_are_its_own_events() -> None:
+    # the day before publication (a Wednesday) is the talks' day; the visit's span is a plan's dates
+    cases = [
+        ("en", "Kazakhstan's president held talks with China's leader in Beijing on Tuesday. The state "
+         "visit, which lasts from 20 to 24 May, marks an anniversary. The two sides signed a plan of action.",
+         "Kazakhstan", "China"),
+        ("ru", "Президент Казахстана во вторник провел в Пекине переговоры с лидером Китая. Государственный "
+         "визит, который продлится с 20 по 24 мая, приурочен к юбилею. Стороны подписали план действий.",
+         "Казахстана", "Китая"),
+        ("uk", "Президент Казахстану у вівторок провів у Пекіні переговори з лідером Китаю. Державний "
+         "візит, який триватиме з 20 по 24 травня, приурочений до ювілею. Сторони підписали план дій.",
+         "Казахстану", "Китаю"),
+    ]  # fmt: skip
+    for language, text, kz, cn in cases:
+        mentions = [*_m(text, kz, "KZ"), *_m(text, cn, "CN")]
+        agree = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "AGREE"]
+        assert [e.date for e in agree] == ["2024-05-21"], (language, agree)
+    # a sentence with a date and no event of its own still dates the next one
+    text = "Kazakhstan's president arrived in Beijing on Monday. He signed a plan of action with China."
+    mentions = [*_m(text, "Kazakhstan", "KZ"), *_m(text, "China", "CN")]
+    agree = [e for e in extract_events(text, "en", _PUBLISHED, mentions) if e.type == "AGREE"]
+    assert [e.date for e in agree] == ["2024-05-20"], agree

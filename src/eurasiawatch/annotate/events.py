@@ -706,6 +706,7 @@ def _event_date(
     count: int,
     hidden: Sequence[tuple[int, int]] = (),
     before: date | None = None,
+    carry: bool = True,  # the sentence before holds no trigger: its dates may be this event's
 ) -> tuple[date | None, date | None, bool, bool]:
     """(date, end date, background, explicit) of an event whose trigger sits at ``position`` in sentence
     ``index``; explicit when the date comes from the sentence itself."""
@@ -735,8 +736,10 @@ def _event_date(
         return None, None, False, False
     if mode != "asserted":
         return None, None, False, False
-    if index > 0:  # the event of the sentence before ("They met on Thursday. They signed …")
-        day = before or dates.day(index - 1, future=False)
+    if index > 0:  # the event of the sentence before ("They met on Thursday. They signed …"); the
+        # dates of a sentence with triggers of its own are those events' ("the visit, which lasts from
+        # 22 to 26 June"): only its dated asserted event (``before``) carries, else the lead's day
+        day = before or (dates.day(index - 1, future=False) if carry else None)
         if day is not None:
             return day, None, False, False
     return dates.lead(), None, False, False
@@ -988,7 +991,15 @@ def extract_events(
                 if mode == "asserted" and _future_nearest(_seen(spans, unseen), position, published):
                     mode = "planned"  # "the agreement enters into force on 28 May": scheduled, not done
             day, end_day, background, own_date = _event_date(
-                dates, index, position, mode, published, len(sentences), unseen, event_days.get(index - 1)
+                dates,
+                index,
+                position,
+                mode,
+                published,
+                len(sentences),
+                unseen,
+                event_days.get(index - 1),
+                index - 1 not in triggers,
             )
             if day is not None and own_date and mode == "asserted":
                 event_days.setdefault(index, day)

@@ -651,3 +651,23 @@ def test_an_undated_report_skips_a_sentence_whose_dates_are_its_own_events() -> 
     mentions = [*_m(text, "Kazakhstan", "KZ"), *_m(text, "China", "CN")]
     agree = [e for e in extract_events(text, "en", _PUBLISHED, mentions) if e.type == "AGREE"]
     assert [e.date for e in agree] == ["2024-05-20"], agree
+
+
+def test_a_present_verb_after_a_subject_pronoun_describes_the_noun() -> None:
+    cases = [
+        ("en", "Kazakhstan listed banks in China, which quietly supports Russia's army.",
+         "Kazakhstan listed banks in China. China quietly supports Russia's army.", "Kazakhstan", "China"),
+        ("ru", "Казахстан назвал банки Китая, которые тайно поддерживают армию России.",
+         "Казахстан назвал банки Китая. Банки Китая тайно поддерживают армию России.", "Казахстан", "Китая"),
+        ("uk", "Казахстан назвав банки Китаю, які таємно підтримують армію Росії.",
+         "Казахстан назвав банки Китаю. Банки Китаю таємно підтримують армію Росії.", "Казахстан", "Китаю"),
+    ]  # fmt: skip
+    for language, clause, plain, kz, cn in cases:
+        for text, expected in ((clause, False), (plain, True)):
+            mentions = [*_m(text, kz, "KZ"), *_m(text, cn, "CN")]
+            types = {e.type for e in extract_events(text, language, _PUBLISHED, mentions)}
+            assert ("SUPPORT" in types) is expected, (language, text, types)
+    # the pronoun as the object: the verb's subject is named, the accusation stays
+    text = "Казахстан назвал банки Китая, которые Россия обвиняет в обмане."
+    mentions = [*_m(text, "Казахстан", "KZ"), *_m(text, "Китая", "CN"), *_m(text, "Россия", "RU")]
+    assert "ACCUSE" in {e.type for e in extract_events(text, "ru", _PUBLISHED, mentions)}

@@ -178,6 +178,16 @@ class _Tables:
     speech: re.Pattern[str] | None = None  # statement verbs ("said", "заявил")
     condition: re.Pattern[str] | None = None  # "if", "если": a condition's own clause
     habitual: re.Pattern[str] | None = None  # "continues to", "по-прежнему": a state, not an event
+    describing: re.Pattern[str] | None = None  # present forms ("поддерживают"): a relative clause's
+
+
+def _gate(found: Sequence[_Trigger]) -> re.Pattern[str] | None:
+    """One pattern that matches where any of a head's longer terms does (None for fewer than two): a
+    head such as "a" starts dozens of terms in the all-languages table, most of its hits start none."""
+    checks = [t.check.pattern for t in found if t.check is not None]
+    if len(checks) < 2:
+        return None
+    return re.compile("|".join(f"(?:{c})" for c in dict.fromkeys(checks)), re.IGNORECASE)
 
 
 @functools.cache  # compiled once per language; immutable
@@ -198,7 +208,7 @@ def _tables(lang: str) -> _Tables:
         heads.setdefault(trigger.head, []).append(trigger)
     triggers = ahocorasick.Automaton()
     for head, found in heads.items():
-        triggers.add_word(head, tuple(found))
+        triggers.add_word(head, (_gate(found), tuple(found)))
     triggers.make_automaton()
     modes = []
     for mode in ("negated", "hypothetical", "planned"):
@@ -250,7 +260,21 @@ def _tables(lang: str) -> _Tables:
         compile_terms(tuple(lex["speech"].get(lang, ()))),
         compile_terms(tuple(lex.get("condition", {}).get(lang, ()))),
         compile_terms(_terms("habitual", "phrases", lang)),
+        _present(*(lex["describing"][k].get(lang, ()) for k in ("subjects", "endings", "adverbs"))),
     )
+
+
+def _present(
+    subjects: Sequence[str], endings: Sequence[str], adverbs: Sequence[str]
+) -> re.Pattern[str] | None:
+    """A relative clause opened by a subject pronoun (``subjects``) and a present form (``endings``),
+    one adverb (``adverbs``: its endings) allowed between them: ", которые материально поддерживают"."""
+    if not subjects or not endings:
+        return None
+    pronoun = "|".join(map(re.escape, subjects))
+    verb = r"[\w'’]+(?:" + "|".join(endings) + r")"
+    adverb = r"(?:[\w'’]+(?:" + "|".join(adverbs) + r")\s+)?" if adverbs else ""
+    return re.compile(rf",\s*(?:{pronoun})\s+{adverb}({verb})(?![\w'’])", re.IGNORECASE)
 
 
 def _endings(endings: Sequence[str]) -> re.Pattern[str] | None:
@@ -328,6 +352,25 @@ def _habitual(sentence: str, position: int, tables: _Tables) -> bool:
         for match in tables.coordinate.finditer(sentence, 0, position):
             begin = match.start()
     return tables.habitual.search(sentence, begin, position) is not None
+
+
+def _describes(
+    sentence: str,
+    position: int,
+    hidden: Sequence[tuple[int, int]],
+    spans: Sequence[DateSpan],
+    tables: _Tables,
+) -> bool:
+    """Whether the trigger at ``position``, inside the relative clause between ``hidden``'s two
+    stretches, is its present-tense verb in a clause naming no date ("…, which support the war
+    machine"; "the summit, which opens on Tuesday" is a schedule)."""
+    if tables.describing is None:
+        return False
+    begin, stop = hidden[0][1], hidden[1][0]
+    if any(begin <= s.begin < stop for s in spans):
+        return False
+    verb = tables.describing.match(sentence, begin)
+    return verb is not None and verb.start(1) <= position < verb.end(1)
 
 
 def _first_day(sentence: str, day: date, tables: _Tables) -> date:
@@ -787,13 +830,16 @@ def _hits(text: str, tables: _Tables) -> list[tuple[int, int, _Trigger]]:
     out: list[tuple[int, int, _Trigger]] = []
     lowered = _lower(text)
     size = len(text)
-    for last, candidates in tables.triggers.iter(lowered):
+    for last, (gate, candidates) in tables.triggers.iter(lowered):
         begin = last - len(candidates[0].head) + 1
         if begin > 0 and _WORD_CHAR.match(text, begin - 1):
             continue  # not at a word start
         word_end = last + 1 < size and _WORD_CHAR.match(text, last + 1) is not None
+        checked = gate is None or gate.match(text, begin) is not None  # else no longer term is here
         for trigger in candidates:
             if trigger.check is not None:
+                if not checked:
+                    continue
                 match = trigger.check.match(text, begin)
                 if match is not None:
                     out.append((begin, match.end(), trigger))
@@ -983,6 +1029,8 @@ def extract_events(
                 mode = "negated"
             else:
                 hidden, unseen = _outside(plain, position, tables)
+                if hidden and not unseen and _describes(plain, position, hidden, spans, tables):
+                    continue  # "companies, which support the war machine": what they are, no event
                 if _habitual(_blank(plain, hidden), position, tables):
                     continue  # "banks still refuse payments": a state of affairs, not an event
                 if hidden and not unseen and any(_is_background(x, published) for x in _seen(spans, hidden)):

@@ -671,3 +671,19 @@ def test_a_present_verb_after_a_subject_pronoun_describes_the_noun() -> None:
     text = "Казахстан назвал банки Китая, которые Россия обвиняет в обмане."
     mentions = [*_m(text, "Казахстан", "KZ"), *_m(text, "Китая", "CN"), *_m(text, "Россия", "RU")]
     assert "ACCUSE" in {e.type for e in extract_events(text, "ru", _PUBLISHED, mentions)}
+
+
+def test_the_power_to_impose_sanctions_is_a_threat() -> None:
+    cases = [
+        ("en", "The United States gave itself the power to impose sanctions on banks in China.",
+         "The United States imposed sanctions on banks in China.", "United States", "China"),
+        ("ru", "США приняли указ, позволяющий вводить санкции против банков Китая.",
+         "США ввели санкции против банков Китая.", "США", "Китая"),
+        ("uk", "США ухвалили указ, що дозволяє запроваджувати санкції проти банків Китаю.",
+         "США запровадили санкції проти банків Китаю.", "США", "Китаю"),
+    ]  # fmt: skip
+    for language, power, imposed, us, cn in cases:
+        for text, expected in ((power, "THREATEN"), (imposed, "SANCTION")):
+            mentions = [*_m(text, us, "US"), *_m(text, cn, "CN")]
+            types = [e.type for e in extract_events(text, language, _PUBLISHED, mentions)]
+            assert types[:1] == [expected], (language, text, types)

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..records import Mention
-from .gazetteer import Gazetteer
+from .gazetteer import City, Gazetteer
 from .inflection import stemmer_for
 from .kb import KnowledgeBase
 from .matcher import Hit, Target
@@ -206,12 +207,13 @@ def _mention(kb: KnowledgeBase, code: str, start: int, end: int, article_id: str
     )
 
 
-def _city_candidates(word: str, language: str | None) -> list[str]:
+@lru_cache(maxsize=20_000)
+def _city_candidates(word: str, language: str | None) -> tuple[str, ...]:
     """The word and, in inflected languages, its likely base forms (``Харбине`` → ``Харбин``)."""
     out = [word]
     stem = stemmer_for(language)
     if stem.name == "none" or len(word) < 5:
-        return out
+        return tuple(out)
     for ending in stem.endings:
         if word.endswith(ending) and len(word) - len(ending) >= 4:
             base = word[: -len(ending)]
@@ -219,7 +221,12 @@ def _city_candidates(word: str, language: str | None) -> list[str]:
     if word[-1] in stem.soft and len(word) >= 5:
         base = word[:-1]
         out.extend([base, base + "а", base + "a", base + "ь"])
-    return out
+    return tuple(out)
+
+
+def _joinable(tok: Token) -> bool:
+    """A word that may continue a city name: capitalised, or a hyphen."""
+    return tok.text[:1].isupper() or tok.text == "-"
 
 
 def _cities(
@@ -227,28 +234,46 @@ def _cities(
 ) -> list[Mention]:
     out = []
     toks = ctx.tokens
+    size = len(toks)
+    language = ctx.language
+    looked: dict[str, tuple[City, ...]] = {}  # a long article names the same words again
+
+    def lookup(name: str) -> tuple[City, ...]:
+        found = looked.get(name)
+        if found is None:
+            found = looked[name] = gazetteer.lookup(name, language=language)
+        return found
+
     i = 0
-    while i < len(toks):
+    while i < size:
         tok = toks[i]
         if covered[i] or not tok.is_word or not tok.text[:1].isupper() or len(tok.text) < 4:
             i += 1
             continue
-        # the longest run of capitalised words (joined by spaces or hyphens) starting here, up to 3
+        # the longest run of capitalised words (joined by spaces or hyphens) starting here, up to 3;
+        # this token is capitalised and not covered, so only the ones after it are checked
         found = None
         for n in (3, 2, 1):
-            span = toks[i : i + n]
-            if len(span) < n or any(covered[j] for j in range(i, i + n)):
+            if i + n > size:
                 continue
-            if not all(t.text[:1].isupper() or t.text == "-" for t in span):
+            if n > 1 and (covered[i + 1] or not _joinable(toks[i + 1])):
                 continue
-            name = "".join(
-                t.text if k == 0 or t.text == "-" or span[k - 1].text == "-" else " " + t.text
-                for k, t in enumerate(span)
-            )
-            if n == 1 and tok.norm in _NOT_CITIES:
-                break
-            for candidate in _city_candidates(name, ctx.language) if n == 1 else [name]:
-                cities = gazetteer.lookup(candidate, language=ctx.language)
+            if n == 3 and (covered[i + 2] or not _joinable(toks[i + 2])):
+                continue
+            if n == 1:
+                if tok.norm in _NOT_CITIES:
+                    break
+                candidates = _city_candidates(tok.text, language)
+            else:
+                span = toks[i : i + n]
+                candidates = (
+                    "".join(
+                        t.text if k == 0 or t.text == "-" or span[k - 1].text == "-" else " " + t.text
+                        for k, t in enumerate(span)
+                    ),
+                )
+            for candidate in candidates:
+                cities = lookup(candidate)
                 if not cities:
                     continue
                 city = cities[0]

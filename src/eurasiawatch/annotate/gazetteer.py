@@ -28,6 +28,10 @@ _NO_DIGITS = re.compile(r"\D{4,}")
 _DESK_SCRIPTS = re.compile(r"[A-Za-z\u00c0-\u024f\u0400-\u04ff\u0530-\u058f\u10a0-\u10ff\u4e00-\u9fff]")
 
 
+# the compare form of the words looked up in articles (a long article asks for the same words again)
+_key = lru_cache(maxsize=50_000)(normalize_alias)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class City:
     """A GeoNames city."""
@@ -50,7 +54,9 @@ class Gazetteer:
 
     def is_trap(self, name: str, language: str | None = None) -> bool:
         """Whether ``name`` is a city that is also an ordinary word (in ``language``, or in any)."""
-        key = normalize_alias(name)
+        return self._is_trap_key(_key(name), language)
+
+    def _is_trap_key(self, key: str, language: str | None) -> bool:
         if language is None:
             return any(key in words for words in self.traps.values())
         return key in self.traps.get("mul", frozenset()) or key in self.traps.get(language, frozenset())
@@ -68,9 +74,10 @@ class Gazetteer:
         Returns:
             Matching cities; empty when unknown or a trap.
         """
-        if not allow_traps and self.is_trap(name, language):
+        key = _key(name)
+        if not allow_traps and self._is_trap_key(key, language):
             return ()
-        return tuple(self.cities[i] for i in self.index.get(normalize_alias(name), ()))
+        return tuple(self.cities[i] for i in self.index.get(key, ()))
 
     def country_of(self, name: str, *, language: str | None = None, allow_traps: bool = False) -> str | None:
         """ISO code of the country of the best match for a city name, or None."""

@@ -1,0 +1,88 @@
+"""Shortcuts taken for speed give exactly what the plain computation gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from eurasiawatch.annotate import annotate_text, countries, events, load_gazetteer, load_kb
+from eurasiawatch.annotate.countries import ArticleContext
+from eurasiawatch.annotate.normalize import prepare_text, tokenize
+
+# sentences of several languages, with terms of several words ("a semnat", "held talks") and near misses
+MIXED = [
+    "Am Dienstag hat Außenministerin Baerbock in Peking Gespräche mit Wang Yi geführt, "
+    "a semnat nimic, und die Regierung in Berlin kündigte neue Sanktionen gegen Russland an.",
+    "România a semnat un acord cu China; ministrul a declarat că s-a întâlnit cu omologul său la Beijing.",
+    "Russia and Belarus held talks on Tuesday and signed a memorandum; China called on both to de-escalate.",
+    "Президент Казахстана провёл переговоры с Си Цзиньпином и подписал соглашение о сотрудничестве.",
+    "Україна та Польща підписали угоду, а Китай закликав до переговорів у Києві та Варшаві.",
+    "Magyarország és Kína megállapodást írt alá Budapesten; a miniszter tárgyalt a kínai féllel.",
+    "A at a a s s o o in in de de z z w w v v on on is se au na la",
+]
+
+
+def _plain_hits(text: str, tables) -> list:
+    """``events._hits`` without the per-head gate: every longer term checked on its own."""
+    out = []
+    lowered = events._lower(text)
+    for last, (_gate, candidates) in tables.triggers.iter(lowered):
+        begin = last - len(candidates[0].head) + 1
+        if begin > 0 and events._WORD_CHAR.match(text, begin - 1):
+            continue
+        word_end = last + 1 < len(text) and events._WORD_CHAR.match(text, last + 1) is not None
+        for trigger in candidates:
+            if trigger.check is not None:
+                match = trigger.check.match(text, begin)
+                if match is not None:
+                    out.append((begin, match.end(), trigger))
+            elif trigger.stem or not word_end:
+                out.append((begin, last + 1, trigger))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["*", "en", "ru", "uk", "ro", "hu", "de"])
+def test_trigger_gates_find_what_each_term_finds(lang):
+    tables = events._tables(events._lang(lang))
+    text = " ".join(MIXED)
+    got = events._hits(text, tables)
+    assert got == _plain_hits(text, tables)
+    if lang in ("*", "en"):
+        assert any(t.check is not None for _b, _e, t in got)  # terms of several words were checked
+
+
+def test_all_language_table_gates_its_busiest_heads():
+    gates = {head: gate for head, (gate, _found) in events._tables("*").triggers.items()}
+    assert gates["a"] is not None  # "a" starts many Romanian/Hungarian terms of several words
+
+
+def test_a_city_named_again_resolves_again():
+    """The per-article lookup memory: every occurrence of a city gets its mention, inflected or not."""
+    kb, gazetteer = load_kb(), load_gazetteer()
+    for language, text, name in [
+        ("de", "Treffen in Harbin. Gespräche in Harbin und Almaty. Später wieder in Harbin.", "Harbin"),
+        ("ru", "Встреча в Харбине. Затем переговоры в Харбине и в Харбине снова.", "Харбине"),
+    ]:
+        text = prepare_text(text)
+        tokens = tokenize(text)
+        ctx = ArticleContext.build(tokens, language, [])
+        found = countries._cities(ctx, kb, [False] * len(tokens), gazetteer, "x")
+        where = [m.start for m in found if m.key == "CN"]
+        assert where == [t.start for t in tokens if t.text == name]
+        assert len(where) == 3
+
+
+def test_long_german_text_annotates_as_its_parts_do():
+    """A long German article (all languages' event triggers, every word capitalised a city candidate)
+    gets every country and city mention of each of its paragraphs."""
+    kb, gazetteer = load_kb(), load_gazetteer()
+    para = (
+        "Am Dienstag unterzeichneten China und Kasachstan in Astana ein Abkommen über Gaslieferungen. "
+        "Die Bundesregierung in Berlin äußerte sich nicht, Gespräche in Harbin folgen."
+    )
+    one = annotate_text(para, language="de", published="2024-06-20", kb=kb, gazetteer=gazetteer)
+    many = annotate_text(
+        "\n\n".join([para] * 30), language="de", published="2024-06-20", kb=kb, gazetteer=gazetteer
+    )
+    keys = [m.key for m in one.mentions if m.kind == "country"]
+    assert "CN" in keys and "KZ" in keys
+    assert [m.key for m in many.mentions if m.kind == "country"] == keys * 30

@@ -94,3 +94,13 @@ def test_picklable() -> None:
 def test_a_part_of_a_month_is_its_third(text: str, first: date, last: date) -> None:
     spans = find_dates(text, None, date(2024, 6, 29), coarse=True)
     assert [(s.start, s.end) for s in spans] == [(first, last)]
+
+
+def test_a_month_opening_a_sentence_is_a_month() -> None:
+    spans = find_dates(
+        "In January the two sides met. They met again in March.", "en", date(2024, 5, 8), coarse=True
+    )
+    assert [(s.start, s.end, s.precision) for s in spans] == [
+        (date(2024, 1, 1), date(2024, 1, 31), "month"),
+        (date(2024, 3, 1), date(2024, 3, 31), "month"),
+    ]

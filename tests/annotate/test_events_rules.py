@@ -706,3 +706,9 @@ def test_early_mid_or_late_in_a_month_is_that_third_of_it() -> None:
             types = {e.type for e in extract_events(text, language, published, mentions)}
             # early June ended weeks before the paper: history; late June is this week's news
             assert ("AGREE" in types) is kept, (language, text, types)
+
+
+def test_a_sentence_opening_with_in_and_a_month_is_history() -> None:
+    text = "In January Kazakhstan and China signed a rail agreement."
+    mentions = [*_m(text, "Kazakhstan", "KZ"), *_m(text, "China", "CN")]
+    assert extract_events(text, "en", date(2024, 5, 8), mentions) == ()  # four months back: background

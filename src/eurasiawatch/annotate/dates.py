@@ -134,9 +134,10 @@ def _patterns() -> dict[str, object]:
             rf"(?<![\d.])(?:(?P<yb>{year}){year_word}\s+(?P<m1>{month})|(?P<m2>{month}),?\s+(?P<ya>{year}))(?![\d])",
             re.IGNORECASE,
         ),
-        # "in April", "в апреле", "у квітні", "u aprilu": in English only a capitalised month ("in may")
+        # "in April", "In April" opening a sentence, "в апреле", "у квітні", "u aprilu": in English only a
+        # capitalised month ("in may" is a modal)
         "month": re.compile(
-            r"(?<![\w])(?:in\s+(?P<en>January|February|March|April|May|June|July|August|September|"
+            r"(?<![\w])(?:[Ii]n\s+(?P<en>January|February|March|April|May|June|July|August|September|"
             r"October|November|December)|(?i:(?:в|во|у|u)\s+(?P<m1>" + month + r")))(?!\s*\d)"
         ),
         # a part of a month: "early June", "в начале июня", "на початку червня", "krajem maja" (a third)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eurasiawatch.annotate import annotate_text, countries, events, load_gazetteer, load_kb
+from eurasiawatch.annotate import annotate_text, countries, events, load_gazetteer, load_kb, normalize
 from eurasiawatch.annotate.countries import ArticleContext
 from eurasiawatch.annotate.normalize import prepare_text, tokenize
 
@@ -86,3 +86,34 @@ def test_long_german_text_annotates_as_its_parts_do():
     keys = [m.key for m in one.mentions if m.kind == "country"]
     assert "CN" in keys and "KZ" in keys
     assert [m.key for m in many.mentions if m.kind == "country"] == keys * 30
+
+
+def _plain_tokens(text: str) -> list[tuple]:
+    """Tokens read match by match: surface, compare form, offsets, sentence start, word."""
+    out, initial, last = [], True, 0
+    for m in normalize._TOKEN.finditer(text):
+        if "\n" in text[last : m.start()]:
+            initial = True
+        word = m.group()[0].isalnum()
+        out.append((m.group(), normalize.fold(m.group()), m.start(), m.end(), initial and word, word))
+        if m.group() in ".!?…":
+            initial = True
+        elif word:
+            initial = False
+        last = m.end()
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "Xi'an, O'zbekiston; «Пекин» — İstanbul.\n\nnew paragraph _under_score_ c\u0301 ½ 2024-06-20!",
+        "end. Next\r\nline … and ?! again",
+        " ".join(MIXED),
+    ],
+)
+def test_tokens_split_at_once_are_the_tokens_read_one_by_one(text):
+    text = prepare_text(text)
+    assert [tuple(t) for t in tokenize(text)] == _plain_tokens(text)

@@ -24,6 +24,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 import ahocorasick
 
@@ -145,12 +146,11 @@ class Matcher:
         """
         if not tokens:
             return []
-        keys = [self.stemmer.stem(t.norm) if t.is_word else t.norm for t in tokens]
-        starts: dict[int, int] = {}
-        pos = 0
-        for i, key in enumerate(keys):
-            starts[pos] = i  # the space before token i
-            pos += len(key) + 1
+        stem = self.stemmer.stem
+        stems = {word: stem(word) for word in {t.norm for t in tokens if t.is_word}}  # each word once
+        keys = [stems[t.norm] if t.is_word else t.norm for t in tokens]
+        # the offset of the space before each token in the haystack -> that token
+        starts = dict(zip(accumulate((len(k) + 1 for k in keys), initial=0), range(len(keys)), strict=False))
         haystack = " " + " ".join(keys) + " "
         candidates: list[tuple[int, int, tuple[Target, ...]]] = []
         for end, key in self._automaton.iter(haystack):

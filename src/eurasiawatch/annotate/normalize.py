@@ -29,6 +29,7 @@ _FOLD = str.maketrans(
 )
 # a word: letters/digits (and combining marks), with apostrophes or Uzbek ʻ inside; or one other character
 _TOKEN = re.compile(r"[^\W_](?:[\w\u0300-\u036f]|['’ʼ`‘ʻ′](?=[^\W_]))*|[^\s\w]", re.UNICODE)
+_SPLIT = re.compile(f"({_TOKEN.pattern})", _TOKEN.flags)
 _SENTENCE_END = frozenset(".!?…")
 
 
@@ -70,23 +71,26 @@ def tokenize(text: str) -> list[Token]:
     Returns:
         Words and single punctuation characters, each with its compare form and offsets.
     """
+    # one C-level split gives the gaps and tokens in turn ([gap, token, gap, token, …, gap]); the offsets
+    # follow from their lengths (a quarter faster than reading each match's span on a long text)
+    parts = _SPLIT.split(text)
+    surfaces = parts[1::2]
     tokens: list[Token] = []
     append = tokens.append
-    find = text.find
+    new = tuple.__new__  # what Token(...) calls, without its Python-level constructor
     initial = True
-    last_end = 0
-    for m in _TOKEN.finditer(text):
-        surface = m.group()
-        start, end = m.span()
-        if start > last_end and find("\n", last_end, start) != -1:
+    end = 0
+    for gap, surface, norm in zip(parts[0::2], surfaces, map(fold, surfaces), strict=False):
+        start = end + len(gap)
+        end = start + len(surface)
+        if "\n" in gap:
             initial = True
         word = surface[0].isalnum()
-        append(Token(surface, fold(surface), start, end, initial and word, word))
+        append(new(Token, (surface, norm, start, end, initial and word, word)))
         if surface in _SENTENCE_END:
             initial = True
         elif word:
             initial = False
-        last_end = end
     return tokens
 
 

@@ -104,3 +104,17 @@ def test_a_month_opening_a_sentence_is_a_month() -> None:
         (date(2024, 1, 1), date(2024, 1, 31), "month"),
         (date(2024, 3, 1), date(2024, 3, 31), "month"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "talks open on Tuesday, June 25",
+        "переговоры начнутся во вторник, 25 июня",
+        "переговори почнуться у вівторок, 25 червня",
+    ],
+)
+def test_a_weekday_before_its_calendar_date_is_that_date(text: str) -> None:
+    # published on Friday 21 June: "Tuesday" alone would be the last one (the 18th); the date says the 25th
+    spans = find_dates(text, None, date(2024, 6, 21))
+    assert [s.start for s in spans] == [date(2024, 6, 25)]

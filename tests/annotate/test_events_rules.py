@@ -712,3 +712,20 @@ def test_a_sentence_opening_with_in_and_a_month_is_history() -> None:
     text = "In January Kazakhstan and China signed a rail agreement."
     mentions = [*_m(text, "Kazakhstan", "KZ"), *_m(text, "China", "CN")]
     assert extract_events(text, "en", date(2024, 5, 8), mentions) == ()  # four months back: background
+
+
+def test_a_negotiating_framework_is_no_meeting() -> None:
+    published = date(2024, 6, 21)  # a Friday
+    cases = [
+        ("en", "On Friday Kazakhstan approved the negotiating framework for its partnership with China, "
+         "allowing both sides to open talks on Tuesday, June 25.", "Kazakhstan", "China"),
+        ("ru", "В пятницу Казахстан одобрил переговорную позицию по партнерству с Китаем, что позволит "
+         "сторонам открыть переговоры во вторник, 25 июня.", "Казахстан", "Китаем"),
+        ("uk", "У п'ятницю Казахстан схвалив переговорну позицію щодо партнерства з Китаєм, що дозволить "
+         "сторонам відкрити переговори у вівторок, 25 червня.", "Казахстан", "Китаєм"),
+    ]  # fmt: skip
+    for language, text, kz, cn in cases:
+        mentions = [*_m(text, kz, "KZ"), *_m(text, cn, "CN")]
+        consult = [e for e in extract_events(text, language, published, mentions) if e.type == "CONSULT"]
+        # the talks are the meeting, ahead on the 25th; the framework approved on Friday is none
+        assert [(e.mode, e.date) for e in consult] == [("planned", "2024-06-25")], (language, consult)

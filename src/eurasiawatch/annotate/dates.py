@@ -384,6 +384,9 @@ def _coarse_spans(
     return found
 
 
+_APPOSITION = re.compile(r"[,\s]{1,3}")
+
+
 def find_dates(
     text: str,
     language: str | None,
@@ -411,7 +414,11 @@ def find_dates(
     where = _Where.of(text)
     spans = _calendar_spans(text, published, where)
     if published is not None:
+        calendar_starts = {s.begin for s in spans}
         for span in _relative_spans(text, published, prefer_future, where.lowered):
+            gap = _APPOSITION.match(text, span.stop)
+            if gap is not None and gap.end() in calendar_starts:
+                continue  # "on Tuesday, June 25", "во вторник, 25 июня": the calendar date names the day
             if not _overlaps(spans, span.begin, span.stop) and (coarse or span.precision != "year"):
                 spans.append(span)
     if coarse:

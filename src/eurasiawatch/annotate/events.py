@@ -119,6 +119,7 @@ def _terms(section: str, key: str, lang: str) -> tuple[str, ...]:
 
 
 _WORD_CHAR = re.compile(r"[\w'’ʻʼ]")
+_JOINERS = "_'’ʻʼ"  # the characters of _WORD_CHAR that are not alphanumeric
 _SIMPLE_TERM = re.compile(r"[\w'’ʻʼ]+\*?")
 
 
@@ -832,9 +833,11 @@ def _hits(text: str, tables: _Tables) -> list[tuple[int, int, _Trigger]]:
     size = len(text)
     for last, (gate, candidates) in tables.triggers.iter(lowered):
         begin = last - len(candidates[0].head) + 1
-        if begin > 0 and _WORD_CHAR.match(text, begin - 1):
+        # a character is in _WORD_CHAR exactly when it is alphanumeric or one of _JOINERS (every code
+        # point checked in the tests); the string methods cost a fifth of a regex call per hit
+        if begin > 0 and ((c := text[begin - 1]).isalnum() or c in _JOINERS):
             continue  # not at a word start
-        word_end = last + 1 < size and _WORD_CHAR.match(text, last + 1) is not None
+        word_end = last + 1 < size and ((c := text[last + 1]).isalnum() or c in _JOINERS)
         checked = gate is None or gate.match(text, begin) is not None  # else no longer term is here
         for trigger in candidates:
             if trigger.check is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from eurasiawatch.annotate import annotate_text, countries, events, load_gazetteer, load_kb, normalize
@@ -117,3 +119,13 @@ def _plain_tokens(text: str) -> list[tuple]:
 def test_tokens_split_at_once_are_the_tokens_read_one_by_one(text):
     text = prepare_text(text)
     assert [tuple(t) for t in tokenize(text)] == _plain_tokens(text)
+
+
+def test_word_characters_are_the_alphanumerics_and_the_joiners():
+    """``events._hits`` tests a character with string methods instead of ``_WORD_CHAR``."""
+    differ = [
+        i
+        for i in range(sys.maxunicode + 1)
+        if (events._WORD_CHAR.match(chr(i)) is not None) != (chr(i).isalnum() or chr(i) in events._JOINERS)
+    ]
+    assert differ == []

@@ -729,3 +729,22 @@ def test_a_negotiating_framework_is_no_meeting() -> None:
         consult = [e for e in extract_events(text, language, published, mentions) if e.type == "CONSULT"]
         # the talks are the meeting, ahead on the 25th; the framework approved on Friday is none
         assert [(e.mode, e.date) for e in consult] == [("planned", "2024-06-25")], (language, consult)
+
+
+def test_adopting_a_named_declaration_is_an_agreement() -> None:
+    cases = [
+        ("ru", "Лидеры Казахстана и Китая приняли Астанинскую декларацию.",
+         "Лидеры Казахстана и Китая приняли проект декларации к сведению.", "Казахстана", "Китая"),
+        ("uk", "Лідери Казахстану та Китаю ухвалили Астанинську декларацію.",
+         "Лідери Казахстану та Китаю обговорили проєкт декларації.", "Казахстану", "Китаю"),
+        ("uz", "Qozogʻiston va Xitoy rahbarlari Astana deklaratsiyasini qabul qilishdi.",
+         "Qozogʻiston va Xitoy rahbarlari deklaratsiya loyihasini muhokama qilishdi.",
+         "Qozogʻiston", "Xitoy"),
+        ("sr", "Lideri Kazahstana i Kine usvojili su Astansku deklaraciju.",
+         "Lideri Kazahstana i Kine razgovarali su o nacrtu deklaracije.", "Kazahstana", "Kine"),
+    ]  # fmt: skip
+    for language, adopted, draft, kz, cn in cases:
+        for text, expected in ((adopted, True), (draft, False)):
+            mentions = [*_m(text, kz, "KZ"), *_m(text, cn, "CN")]
+            types = {e.type for e in extract_events(text, language, _PUBLISHED, mentions)}
+            assert ("AGREE" in types) is expected, (language, text, types)

@@ -102,10 +102,13 @@ def _lang(language: str | None) -> str:
 
 
 def _term_regex(term: str) -> str:
-    """A regex for one trigger term: ``*`` ends a stem, spaces match any whitespace."""
+    """A regex for one trigger term: ``*`` ends a stem, spaces match any whitespace; a word that
+    starts with ``*`` is any word with that ending ("принял* *ую декларац*": "Астанинскую")."""
     parts = []
     for word in term.strip().split():
-        if word.endswith("*"):
+        if word.startswith("*") and len(word) > 1:
+            parts.append(r"[\w'’ʻʼ-]+" + re.escape(word[1:]))
+        elif word.endswith("*"):
             parts.append(re.escape(word[:-1]) + r"[\w'’ʻʼ]*")
         else:
             parts.append(re.escape(word))

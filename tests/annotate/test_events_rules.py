@@ -748,3 +748,23 @@ def test_adopting_a_named_declaration_is_an_agreement() -> None:
             mentions = [*_m(text, kz, "KZ"), *_m(text, cn, "CN")]
             types = {e.type for e in extract_events(text, language, _PUBLISHED, mentions)}
             assert ("AGREE" in types) is expected, (language, text, types)
+
+
+def test_a_country_as_the_place_of_a_thing_is_no_side() -> None:
+    cases = [
+        ("kk", "Қазақстан мен Қытай министрлері Ауғанстандағы ахуалды талқылады.",
+         "Қазақстан мен Ауғанстан министрлері ахуалды талқылады.", "Қазақстан", "Қытай", "Ауғанстан"),
+        ("uz", "Oʻzbekiston va Xitoy vazirlari Afgʻonistondagi vaziyatni muhokama qilishdi.",
+         "Oʻzbekiston va Afgʻoniston vazirlari vaziyatni muhokama qilishdi.", "Oʻzbekiston", "Xitoy",
+         "Afgʻoniston"),
+        ("ky", "Кыргызстан менен Кытайдын министрлери Ооганстандагы абалды талкуулашты.",
+         "Кыргызстан менен Ооганстандын министрлери абалды талкуулашты.", "Кыргызстан", "Кытай",
+         "Ооганстан"),
+    ]  # fmt: skip
+    for language, located, side, home, cn, af in cases:
+        for text, expected in ((located, False), (side, True)):
+            mentions = [*_m(text, home, "KZ"), *_m(text, cn, "CN"), *_m(text, af, "AF")]
+            events = extract_events(text, language, _PUBLISHED, mentions)
+            assert events, (language, text)
+            # "the situation in Afghanistan" is a topic; Afghanistan's own ministers are a side
+            assert ("AF" in {c for e in events for c, _ in e.actors}) is expected, (language, text, events)

@@ -182,6 +182,7 @@ class _Tables:
     speech: re.Pattern[str] | None = None  # statement verbs ("said", "заявил")
     condition: re.Pattern[str] | None = None  # "if", "если": a condition's own clause
     habitual: re.Pattern[str] | None = None  # "continues to", "по-прежнему": a state, not an event
+    located: re.Pattern[str] | None = None  # "Ауғанстандағы ахуал": a country as the place of a thing
     describing: re.Pattern[str] | None = None  # present forms ("поддерживают"): a relative clause's
 
 
@@ -264,6 +265,7 @@ def _tables(lang: str) -> _Tables:
         compile_terms(tuple(lex["speech"].get(lang, ()))),
         compile_terms(tuple(lex.get("condition", {}).get(lang, ()))),
         compile_terms(_terms("habitual", "phrases", lang)),
+        _suffixes(lex.get("locative_attribute", {}).get(lang, ())),
         _present(*(lex["describing"][k].get(lang, ()) for k in ("subjects", "endings", "adverbs"))),
     )
 
@@ -279,6 +281,31 @@ def _present(
     verb = r"[\w'’]+(?:" + "|".join(endings) + r")"
     adverb = r"(?:[\w'’]+(?:" + "|".join(adverbs) + r")\s+)?" if adverbs else ""
     return re.compile(rf",\s*(?:{pronoun})\s+{adverb}({verb})(?![\w'’])", re.IGNORECASE)
+
+
+def _suffixes(suffixes: Sequence[str]) -> re.Pattern[str] | None:
+    """A word's end in one of ``suffixes``."""
+    if not suffixes:
+        return None
+    return re.compile(r"(?:" + "|".join(map(re.escape, suffixes)) + r")$", re.IGNORECASE)
+
+
+_SUFFIX_REACH = 8  # letters a case suffix adds after a country's matched name
+_TURKIC_WORD = re.compile(r"[\w'’ʻʼ]+")
+
+
+def _sides_only(text: str, mentions: Sequence[Mention], tables: _Tables) -> Sequence[Mention]:
+    """Mentions without the countries named as the place of a thing ("Ауғанстандағы ахуал")."""
+    if tables.located is None:
+        return mentions
+    kept = []
+    for m in mentions:
+        if m.kind == "country" and m.start >= 0:
+            word = _TURKIC_WORD.match(text, m.start)
+            if word and word.end() - m.end <= _SUFFIX_REACH and tables.located.search(word.group(0)):
+                continue
+        kept.append(m)
+    return kept
 
 
 def _endings(endings: Sequence[str]) -> re.Pattern[str] | None:
@@ -972,7 +999,7 @@ def extract_events(
         The article's main events (at most ``_MAX_EVENTS``), in text order, one per (type, mode).
     """
     tables = _tables(_lang(language))
-    mentions = sorted(mentions, key=lambda m: m.start)
+    mentions = sorted(_sides_only(text, mentions, tables), key=lambda m: m.start)
     sentences = split_sentences(text, language)
     found_all = _scan(text, sentences, tables, mentions)
     triggers, trigger_spans, no_deals = found_all.types, found_all.negating, found_all.no_deals

@@ -768,3 +768,25 @@ def test_a_country_as_the_place_of_a_thing_is_no_side() -> None:
             assert events, (language, text)
             # "the situation in Afghanistan" is a topic; Afghanistan's own ministers are a side
             assert ("AF" in {c for e in events for c, _ in e.actors}) is expected, (language, text, events)
+
+
+def test_talks_someone_is_instructed_to_start_are_a_plan() -> None:
+    cases = [
+        (
+            "en",
+            "Kazakhstan's president instructed the government to start talks with China.",
+            "Kazakhstan",
+            "China",
+        ),
+        ("ru", "Правительству Казахстана поручено начать переговоры с Китаем.", "Казахстана", "Китаем"),
+        ("uk", "Президент Казахстану доручив уряду почати переговори з Китаєм.", "Казахстану", "Китаєм"),
+    ]
+    for language, text, kz, cn in cases:
+        mentions = [*_m(text, kz, "KZ"), *_m(text, cn, "CN")]
+        consult = [e for e in extract_events(text, language, _PUBLISHED, mentions) if e.type == "CONSULT"]
+        assert [e.mode for e in consult] == ["planned"], (language, consult)
+    # on someone's instruction, the talks held are a report
+    text = "По поручению президента Казахстана министр провел переговоры с Китаем."
+    mentions = [*_m(text, "Казахстана", "KZ"), *_m(text, "Китаем", "CN")]
+    consult = [e for e in extract_events(text, "ru", _PUBLISHED, mentions) if e.type == "CONSULT"]
+    assert [e.mode for e in consult] == ["asserted"], consult

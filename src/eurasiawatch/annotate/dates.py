@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 import functools
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import ahocorasick
@@ -139,14 +139,6 @@ def _patterns() -> dict[str, object]:
         "month": re.compile(
             r"(?<![\w])(?:[Ii]n\s+(?P<en>January|February|March|April|May|June|July|August|September|"
             r"October|November|December)|(?i:(?:в|во|у|u)\s+(?P<m1>" + month + r")))(?!\s*\d)"
-        ),
-        # a part of a month: "early June", "в начале июня", "на початку червня", "krajem maja" (a third)
-        "month_part": re.compile(
-            r"(?<![\w])(?:(?P<early>(?i:early|в\s+начале|на\s+початку|početkom|почетком))"
-            r"|(?P<mid>(?i:mid|в\s+середине|в\s+середині|у\s+середині|sredinom|средином))"
-            r"|(?P<late>(?i:late|в\s+конце|наприкінці|в\s+кінці|у\s+кінці|krajem|крајем)))[-\s]+"
-            r"(?P<en>January|February|March|April|May|June|July|August|September|October|November|"
-            r"December|(?i:" + month + r"))(?!\s*\d)"
         ),
         # a bare year from 1950; an older one only as a year ("в 1949 году", "in 1939", "1878-ban")
         "year": re.compile(
@@ -358,14 +350,6 @@ def _coarse_spans(
         number = _month_number(m.group("m1") or m.group("m2"))
         if number:
             found.append(_month_span(int(m.group("yb") or m.group("ya")), number, m.start(), m.end()))
-    for m in (m for b, e in where.months for m in pats["month_part"].finditer(text, b, e)):
-        number = _month_number(m.group("en"))
-        if published is None or not number or _overlaps(taken, m.start(), m.end()):
-            continue
-        whole = _month_span(_nearest_year(number, 15, published), number, m.start(), m.end())
-        first = whole.start + timedelta(days=10 if m.group("mid") else 20 if m.group("late") else 0)
-        last = whole.end if m.group("late") else first + timedelta(days=9)
-        found.append(replace(whole, start=first, end=last))
     for m in (m for b, e in where.months for m in pats["month"].finditer(text, b, e)):
         if published is None or _overlaps(taken + found, m.start(), m.end()):
             continue

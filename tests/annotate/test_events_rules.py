@@ -771,3 +771,25 @@ def test_talks_someone_is_instructed_to_start_are_a_plan() -> None:
     mentions = [*_m(text, "Казахстана", "KZ"), *_m(text, "Китаем", "CN")]
     consult = [e for e in extract_events(text, "ru", _PUBLISHED, mentions) if e.type == "CONSULT"]
     assert [e.mode for e in consult] == ["asserted"], consult
+
+
+def test_a_headline_plan_needs_its_infinitive_at_or_before_the_trigger() -> None:
+    from eurasiawatch.annotate import annotate_text
+
+    def modes(text: str) -> list[tuple[str, str]]:
+        found = annotate_text(text, language="en", published="2024-07-03T08:00:00+00:00").events
+        return [(e.type, e.mode) for e in found]
+
+    # the agreement is reported; only what it is for lies ahead
+    assert modes("Kazakhstan agreed with China to build a solar plant") == [("AGREE", "asserted")]
+    # the headline's infinitive carries the trigger: a plan
+    assert modes("China and Serbia to sign free trade deal") == [("AGREE", "planned")]
+    assert modes("Xi to visit Serbia") == [("CONSULT", "planned")]
+
+
+def test_a_note_after_the_full_stop_does_not_make_a_sentence_a_headline() -> None:
+    from eurasiawatch.annotate import annotate_text
+
+    text = "Kazakhstan agreed with China to build a solar plant on Wednesday. (#12)"
+    found = annotate_text(text, language="en", published="2024-07-04T08:00:00+00:00").events
+    assert [(e.type, e.mode, e.date) for e in found] == [("AGREE", "asserted", "2024-07-03")]

@@ -90,6 +90,7 @@ _NEGATING_TYPES = frozenset({"REJECT"})  # their triggers hold a negation ("will
 _MAX_MASK = 200  # longest blanked quotation; entity names and phrases are shorter
 _QUOTED = re.compile(r"«[^»\n]{1,200}»|“[^”\n]{1,200}”|„[^“”\n]{1,200}[“”]|\"[^\"\n]{1,200}\"")
 # a dateline: "BEIJING, June 28 (CGTN) —" dates the report, not the event
+_TRAILING_NOTE = re.compile(r"(?:\s*\([^()\n]{0,40}\))?\s*$")  # "(Xinhua)", "(#12)" after the stop
 _DATELINE_TAIL = re.compile(r"\s*(?:\([^)]{0,40}\))?\s*[—–-]")
 
 
@@ -461,8 +462,12 @@ def _mode_of(
             return mode
     if reported:
         return "planned"
-    if headline and tables.headline_planned is not None and tables.headline_planned.search(sentence):
-        return "planned"  # "Xi to visit Serbia": a headline's infinitive is a plan
+    if headline and tables.headline_planned is not None:
+        # "Xi to visit Serbia": a headline's infinitive is a plan — when it carries the trigger or
+        # comes before it; "Kazakhstan agreed with China to build a plant" reports the agreement
+        for cue in tables.headline_planned.finditer(sentence):
+            if position is None or cue.start() <= position:
+                return "planned"
     if tables.future is not None and tables.future.search(sentence):
         return "planned"  # "візит триватиме": a future form without a cue word
     return "asserted"
@@ -1047,7 +1052,8 @@ def extract_events(
         actors = _fill_actors(own or tuple((c, None) for c in fallback), fallback)
         if not actors:
             continue
-        headline = index == 0 and not sentence.text.rstrip().endswith((".", "!", "?"))
+        # a title has no full stop; "… on Wednesday. (Xinhua)" still ends like a sentence
+        headline = index == 0 and not _TRAILING_NOTE.sub("", sentence.text).endswith((".", "!", "?"))
         if tables.background is not None and tables.background.search(sentence.text):
             continue  # "years ago", "год назад": history, not the news
         # the trigger's own words are no cues ("will not attend" is a refusal, not a negated event),

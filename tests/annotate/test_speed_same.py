@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from eurasiawatch.annotate import annotate_text, countries, events, load_gazetteer, load_kb, normalize
+from eurasiawatch.annotate import annotate_text, countries, dates, events, load_gazetteer, load_kb, normalize
 from eurasiawatch.annotate.countries import ArticleContext
+from eurasiawatch.annotate.lexicons import load_lexicon
 from eurasiawatch.annotate.normalize import prepare_text, tokenize
 
 _GOLD = Path(__file__).parents[1] / "eval" / "gold.jsonl"
@@ -159,3 +160,34 @@ def test_word_characters_are_the_alphanumerics_and_the_joiners():
         if (events._WORD_CHAR.match(chr(i)) is not None) != (chr(i).isalnum() or chr(i) in events._JOINERS)
     ]
     assert differ == []
+
+
+def _plain_key_windows(text: str, keys: set[str], margin: int) -> list[tuple[int, int]]:
+    """Windows around every occurrence of every key, found by ``str.find`` one key at a time."""
+    lowered, found = text.lower(), []
+    for key in keys:
+        at = lowered.find(key)
+        while at >= 0:
+            found.append((max(0, at - margin), min(len(text), at + len(key) + margin)))
+            at = lowered.find(key, at + 1)
+    return dates._merge(found, text)
+
+
+def test_one_pass_for_month_and_relative_words_finds_each_kinds_windows():
+    """Month words and weekday/relative words share one automaton; each kind's windows are those of
+    its own words (a word of both kinds, such as a key of both tables, opens both)."""
+    lex = load_lexicon("dates")
+    months = {dates._key(t.lower()) for terms in lex["months"].values() for t in terms}
+    tables = [terms for terms in lex["weekdays"].values()]
+    tables += [terms for table in lex["relative"].values() for terms in table.values()]
+    relative = {dates._key(t) for terms in tables for t in terms}
+    cases = [json.loads(line) for line in _GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [str(c["text"]) for c in cases] + MIXED
+    texts.append("Вчера, 16-17 мая, в среду и в пятницу; yesterday, on Tuesday, May 20 and next week; 6-iyun")
+    opened = 0
+    for text in texts:
+        where = dates._Where.of(text)
+        assert where.months == _plain_key_windows(text, months, dates._MONTH_MARGIN), text[:60]
+        assert where.relative == _plain_key_windows(text, relative, dates._RELATIVE_MARGIN), text[:60]
+        opened += bool(where.months) + bool(where.relative)
+    assert opened > len(texts) // 2

@@ -57,19 +57,6 @@ def _key(term: str) -> str:
     return max(runs, key=len).lower() if runs else term.lower()
 
 
-def _automaton(keys: frozenset[str]) -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for key in keys:
-        automaton.add_word(key, len(key))
-    automaton.make_automaton()
-    return automaton
-
-
-def _has_any(lowered: str, keys: ahocorasick.Automaton) -> bool:
-    """Whether any of the automaton's words occurs in ``lowered`` (one C pass)."""
-    return next(keys.iter(lowered), None) is not None
-
-
 def _merge(windows: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
     """Sorted, merged windows, each stretched to the end of the word it would cut."""
     out: list[tuple[int, int]] = []
@@ -82,12 +69,24 @@ def _merge(windows: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _key_windows(text: str, lowered: str, keys: ahocorasick.Automaton, margin: int) -> list[tuple[int, int]]:
-    """Stretches of text around the table words found by ``keys``: the big patterns run only there."""
+_MONTH_KEY, _RELATIVE_KEY = 1, 2  # what a table word of ``date_keys`` is the key of (either or both)
+_MONTH_MARGIN, _RELATIVE_MARGIN = 28, 24
+
+
+def _key_windows(
+    text: str, lowered: str, keys: ahocorasick.Automaton
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Stretches of text around the month words and around the weekday and relative words that
+    ``keys`` finds (one pass for both): the big patterns run only there."""
     size = len(text)
-    return _merge(
-        [(max(0, end - n + 1 - margin), min(size, end + 1 + margin)) for end, n in keys.iter(lowered)], text
-    )
+    months: list[tuple[int, int]] = []
+    relative: list[tuple[int, int]] = []
+    for end, (n, kinds) in keys.iter(lowered):
+        if kinds & _MONTH_KEY:
+            months.append((max(0, end - n + 1 - _MONTH_MARGIN), min(size, end + 1 + _MONTH_MARGIN)))
+        if kinds & _RELATIVE_KEY:
+            relative.append((max(0, end - n + 1 - _RELATIVE_MARGIN), min(size, end + 1 + _RELATIVE_MARGIN)))
+    return _merge(months, text), _merge(relative, text)
 
 
 def _windows(text: str, margin: int = 48) -> list[tuple[int, int]]:
@@ -172,8 +171,17 @@ def _patterns() -> dict[str, object]:
         meanings.append((unit, value))
     relative = re.compile(r"(?<![\w])(?:" + "|".join(groups) + r")(?![\w])", re.IGNORECASE)
     # cheap prefilters: the big alternations run only where one of their words appears at all
-    relative_keys = _automaton(frozenset(_key(t) for _, _, terms in tables for t in terms))
-    month_keys = _automaton(frozenset(_key(t) for t, _ in month_of))
+    kinds: dict[str, int] = {}
+    for t, _ in month_of:
+        kinds[_key(t)] = kinds.get(_key(t), 0) | _MONTH_KEY
+    for _, _, terms in tables:
+        for t in terms:
+            kinds[_key(t)] = kinds.get(_key(t), 0) | _RELATIVE_KEY
+    # one automaton for the month words and the weekday and relative ones: one pass over the text
+    date_keys = ahocorasick.Automaton()
+    for key, kind in kinds.items():
+        date_keys.add_word(key, (len(key), kind))
+    date_keys.make_automaton()
     return {
         "compiled": compiled,
         "coarse": coarse,
@@ -182,8 +190,7 @@ def _patterns() -> dict[str, object]:
         "dotted": dotted,
         "relative": relative,
         "meanings": tuple(meanings),
-        "relative_keys": relative_keys,
-        "month_keys": month_keys,
+        "date_keys": date_keys,
     }
 
 
@@ -229,12 +236,13 @@ class _Where:
     lowered: str
     numbers: list[tuple[int, int]]
     months: list[tuple[int, int]]
+    relative: list[tuple[int, int]]  # around weekday and relative words ("yesterday", "в среду")
 
     @classmethod
     def of(cls, text: str) -> _Where:
         lowered = text.lower()
-        keys: ahocorasick.Automaton = _patterns()["month_keys"]  # type: ignore[assignment]
-        return cls(lowered, _windows(text, 24), _key_windows(text, lowered, keys, 28))
+        keys: ahocorasick.Automaton = _patterns()["date_keys"]  # type: ignore[assignment]
+        return cls(lowered, _windows(text, 24), *_key_windows(text, lowered, keys))
 
 
 def _calendar_spans(text: str, published: date | None, where: _Where | None = None) -> list[DateSpan]:
@@ -296,15 +304,14 @@ _FROM_DAY = re.compile(r"(?:\bfrom|\bstarting|(?<!\w)с|(?<!\w)со|(?<!\w)ві�
 
 
 def _relative_spans(
-    text: str, published: date, prefer_future: bool, lowered: str | None = None
+    text: str, published: date, prefer_future: bool, where: _Where | None = None
 ) -> list[DateSpan]:
     pats = _patterns()
     meanings: tuple[tuple[str, int], ...] = pats["meanings"]  # type: ignore[assignment]
     found: list[DateSpan] = []
     rx: re.Pattern[str] = pats["relative"]  # type: ignore[assignment]
-    keys: ahocorasick.Automaton = pats["relative_keys"]  # type: ignore[assignment]
-    windows = _key_windows(text, lowered if lowered is not None else text.lower(), keys, 24)
-    for m in (m for begin, stop in windows for m in rx.finditer(text, begin, stop)):
+    where = where or _Where.of(text)
+    for m in (m for begin, stop in where.relative for m in rx.finditer(text, begin, stop)):
         unit, offset = meanings[int((m.lastgroup or "g0")[1:])]
         if unit == "weekday":
             ahead = _FROM_DAY.search(text, 0, m.start()) or m.group(0).lower().endswith(("tól", "től"))
@@ -399,7 +406,7 @@ def find_dates(
     spans = _calendar_spans(text, published, where)
     if published is not None:
         calendar_starts = {s.begin for s in spans}
-        for span in _relative_spans(text, published, prefer_future, where.lowered):
+        for span in _relative_spans(text, published, prefer_future, where):
             gap = _APPOSITION.match(text, span.stop)
             if gap is not None and gap.end() in calendar_starts:
                 continue  # "on Tuesday, June 25", "во вторник, 25 июня": the calendar date names the day

@@ -17,7 +17,8 @@ def test_form_is_found_as_whole_words_in_any_case() -> None:
     start, end = find_form(text, "Khorgos Logistics Hub", "en")  # type: ignore[misc]
     assert text[start:end] == "KHORGOS logistics hub"
     assert find_form(text, "logistics hu", "en") is None  # not inside a word
-    assert find_form(text, "hub for days", "en") is not None
+    span = find_form(text, "hub for days", "en")
+    assert span is not None and text[span[0] : span[1]] == "hub for days"
     assert find_form(text, "Khorgos hub", "en") is None  # words in a row, not scattered
     assert find_form(text, "— «»", "en") is None  # no words at all
 

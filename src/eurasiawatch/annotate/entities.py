@@ -15,13 +15,9 @@
 
 from __future__ import annotations
 
-from functools import cache
-
-import yaml
-
 from ..records import Mention
 from .countries import ArticleContext, brussels_means_eu
-from .kb import Actor, KnowledgeBase, normalize_alias, shipped_kb_dir
+from .kb import Actor, KnowledgeBase, normalize_alias, read_word_lists
 from .matcher import Hit, Target
 from .normalize import fold
 
@@ -31,15 +27,9 @@ EU_ID = "european-union"
 _MIN_BARE_LETTERS = 5
 
 
-@cache  # shipped, read-only data: read once per process
-def _name_traps() -> dict[str, frozenset[str]]:
-    raw = yaml.safe_load((shipped_kb_dir() / "name_traps.yaml").read_text(encoding="utf-8")) or {}
-    return {str(lang): frozenset(normalize_alias(str(w)) for w in words) for lang, words in raw.items()}
-
-
 def _is_trap(alias: str, language: str | None) -> bool:
     """``alias`` is an ordinary word in ``language`` (or in every language)."""
-    traps = _name_traps()
+    traps = read_word_lists("name_traps.yaml")
     word = normalize_alias(alias)
     code = (language or "").split("-")[0].lower()
     return word in traps.get("mul", frozenset()) or word in traps.get(code, frozenset())

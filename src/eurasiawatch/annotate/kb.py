@@ -45,6 +45,7 @@ __all__ = [
     "merge_user_entries",
     "normalize_alias",
     "read_user_entries",
+    "read_word_lists",
     "shipped_kb_dir",
     "slugify",
     "user_kb_path",
@@ -230,6 +231,14 @@ def slugify(name: str) -> str:
 def shipped_kb_dir() -> Path:
     """The folder of the shipped knowledge base files."""
     return Path(str(resources.files("eurasiawatch") / "data" / "kb"))
+
+
+@lru_cache(maxsize=4)  # shipped, read-only data: read once per process
+def read_word_lists(filename: str) -> dict[str, frozenset[str]]:
+    """A shipped per-language word list (``data/kb/<filename>``: language -> words; ``mul`` = every
+    language), each word normalised like an alias. Used for city traps and name traps."""
+    raw = yaml.safe_load((shipped_kb_dir() / filename).read_text(encoding="utf-8")) or {}
+    return {str(lang): frozenset(normalize_alias(str(w)) for w in words) for lang, words in raw.items()}
 
 
 def user_kb_path(data_dir: str | Path) -> Path:
